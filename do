@@ -1,0 +1,101 @@
+#!/bin/bash
+# do — the project's commands, for a new user, a developer and CI.
+#
+#   ./do setup-and-run   install what is missing (Debian 12; as root or with sudo),
+#                        build, and check every bundled example with `ludic check`
+#   ./do test            build and run every test (meson test)
+#   ./do fuzz [SECONDS]  build the libFuzzer target with clang and run it (default 60 s)
+#   ./do bench [RUNS]    time `ludic check examples/retailer/` (bench/check.sh)
+#
+# Every command can be run again: an existing build folder is reconfigured,
+# not recreated. BUILD=dir picks another build folder (default: build).
+set -euo pipefail
+cd "$(dirname "$0")"
+BUILD=${BUILD:-build}
+
+# Debian packages the build and the tests need.
+PACKAGES=(meson ninja-build flex bison gcc pkg-config python3 libgccjit-12-dev uthash-dev libcriterion-dev)
+# More for the fuzzer (clang's libFuzzer runtime).
+FUZZ_PACKAGES=(clang libclang-rt-14-dev)
+
+say() { printf '\n== %s\n' "$*"; }
+
+# install PACKAGE... : apt-get installs the ones not installed yet.
+install() {
+	local missing=() p
+	if ! command -v dpkg-query >/dev/null; then
+		echo "not a Debian system: install by hand: $*" >&2
+		return 0
+	fi
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	say "installing ${missing[*]}"
+	local sudo=()
+	[ "$(id -u)" -ne 0 ] && sudo=(sudo)
+	"${sudo[@]}" apt-get update
+	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+}
+
+# build [DIR [MESON OPTIONS...]] : configures (or reconfigures) and builds.
+build() {
+	local dir=${1:-$BUILD}
+	shift || true
+	if [ -f "$dir/build.ninja" ]; then
+		meson setup --reconfigure "$dir" "$@" >/dev/null
+	else
+		meson setup "$dir" "$@"
+	fi
+	ninja -C "$dir"
+}
+
+cmd=${1:-help}
+shift || true
+case "$cmd" in
+setup-and-run)
+	install "${PACKAGES[@]}"
+	say "building in $BUILD/"
+	build "$BUILD"
+	say "checking the examples: ludic check examples/ examples/overlays/ examples/retailer/"
+	"$BUILD/ludic" check examples/ examples/overlays/ examples/retailer/
+	;;
+test)
+	install "${PACKAGES[@]}"
+	build "$BUILD"
+	say "running the tests"
+	meson test -C "$BUILD" --print-errorlogs "$@"
+	;;
+fuzz)
+	seconds=${1:-60}
+	install "${PACKAGES[@]}" "${FUZZ_PACKAGES[@]}"
+	dir=${FUZZ_BUILD:-build-fuzz}
+	if [ ! -f "$dir/build.ninja" ]; then
+		CC=clang meson setup "$dir" -Dfuzz=true -Dunit_tests=disabled \
+			-Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debugoptimized
+	fi
+	ninja -C "$dir" fuzz_check
+	corpus=$dir/corpus
+	mkdir -p "$corpus"
+	for f in examples/*.ludic examples/*/*.ludic stdlib/*.ludic; do
+		cp "$f" "$corpus/seed-${f//\//_}"
+	done
+	say "fuzzing parse + check for $seconds s (crashes are saved as $dir/crash-*)"
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		"$dir/fuzz_check" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 \
+		-artifact_prefix="$dir/" -print_final_stats=1 "$corpus"
+	;;
+bench)
+	install "${PACKAGES[@]}"
+	build "$BUILD"
+	LUDIC="$BUILD/ludic" bench/check.sh "$@"
+	;;
+help | -h | --help)
+	sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+	;;
+*)
+	echo "do: unknown command \`$cmd\`" >&2
+	sed -n '4,8p' "$0" | sed 's/^# \{0,1\}//' >&2
+	exit 2
+	;;
+esac
