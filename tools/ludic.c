@@ -503,8 +503,9 @@ static const char *base_used(const ludic_compiler *c)
 
 /* Counters over every file checked. */
 typedef struct check_totals {
-	size_t errors, warnings;
-	bool io_error, program_error;
+	size_t errors, warnings; /* reported diagnostics, over all files */
+	bool io_error;           /* some file could not be read (exit 2) */
+	bool program_error;      /* some program has errors (exit 1) */
 } check_totals;
 
 /* Checks one file (with its base program when it is an overlay given with

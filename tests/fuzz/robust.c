@@ -98,8 +98,9 @@ static uint64_t rnd(void)
 
 /* A growable string for building inputs. */
 typedef struct sbuf {
-	char *s;
-	size_t len, cap;
+	char *s;    /* malloc'd, NUL-terminated */
+	size_t len; /* bytes used */
+	size_t cap; /* bytes allocated */
 } sbuf;
 
 static void sb_add(sbuf *b, const char *s, size_t n)
