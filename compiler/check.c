@@ -171,30 +171,8 @@ static void help_use_library(chk_ctx *c, diag *g, const chk_sym *s)
 
 /* Adds `name` to the current unit's table `ns`, or reports E0206 when the
  * unit (or its base, or a library it uses) already has it. */
-static chk_sym *declare(chk_ctx *c, chk_ns ns, const char *name, span name_sp, void *decl, ty_kind kind,
-			const char *what)
+static chk_sym *add_symbol(chk_ctx *c, chk_ns ns, const char *name, span name_sp, void *decl, ty_kind kind)
 {
-	if (!name)
-		return NULL;
-	chk_sym *old = chk_lookup(c, ns, name);
-	if (old) {
-		const chk_unit *ou = &c->r->units[old->unit];
-		diag *g;
-		if (ou->kind == CHK_UNIT_LIBRARY && c->r->units[c->unit].kind != CHK_UNIT_LIBRARY) {
-			g = diag_add(c->d, DIAG_E0206, name_sp, "`%s` is already defined by library `%s`", name, ou->name);
-			diag_note(g, c->d, old->name_sp, "defined here");
-			diag_help(g, c->d, "choose another name for this %s", what);
-		} else {
-			g = diag_add(c->d, DIAG_E0206, name_sp, "%s `%s` is defined twice", what, name);
-			diag_note(g, c->d, old->name_sp, "first defined here");
-			if (ns == NS_RULE && old->unit != c->unit)
-				diag_help(g, c->d, "to replace the base program's `%s` in this overlay, write `override` before it",
-					  name);
-			else
-				diag_help(g, c->d, "give each %s a name of its own", what);
-		}
-		return NULL;
-	}
 	chk_sym *s = arena_alloc(c->a, sizeof *s);
 	s->name = name;
 	s->ns = ns;
@@ -206,7 +184,60 @@ static chk_sym *declare(chk_ctx *c, chk_ns ns, const char *name, span name_sp, v
 	return s;
 }
 
+/* Adds `name` to the current unit's table `ns`, or reports E0206 when the
+ * unit (or its base, or a library it uses) already has it. A program's own
+ * declaration still hides a library's of the same name, so that its rules
+ * are checked against what the author wrote. */
+static chk_sym *declare(chk_ctx *c, chk_ns ns, const char *name, span name_sp, void *decl, ty_kind kind,
+			const char *what)
+{
+	if (!name)
+		return NULL;
+	chk_sym *old = chk_lookup(c, ns, name);
+	if (!old)
+		return add_symbol(c, ns, name, name_sp, decl, kind);
+	const chk_unit *ou = &c->r->units[old->unit];
+	/* names written in quotes (rules, badges, rewards...) are shown in quotes */
+	bool quoted = ns == NS_RULE || ns == NS_BADGE || ns == NS_ITEM || ns == NS_EXPERIMENT || ns == NS_GROUP;
+	const char *shown = arena_printf(c->a, quoted ? "\"%s\"" : "`%s`", name);
+	diag *g;
+	if (ou->kind == CHK_UNIT_LIBRARY && c->r->units[c->unit].kind != CHK_UNIT_LIBRARY) {
+		g = diag_add(c->d, DIAG_E0206, name_sp, "%s is already defined by library `%s`", shown, ou->name);
+		diag_note(g, c->d, old->name_sp, "defined here");
+		diag_help(g, c->d, "choose another name for this %s", what);
+		return add_symbol(c, ns, name, name_sp, decl, kind);
+	}
+	g = diag_add(c->d, DIAG_E0206, name_sp, "%s %s is defined twice", what, shown);
+	diag_note(g, c->d, old->name_sp, "first defined here");
+	if (ns == NS_RULE && old->unit != c->unit)
+		diag_help(g, c->d, "to replace the base program's %s in this overlay, write `override` before it", shown);
+	else
+		diag_help(g, c->d, "give each %s a name of its own", what);
+	return NULL;
+}
+
 /* ---- references from declarations ---- */
+
+/* An event in scope with a field holding `decl` (a record or enum, or a
+ * list of them): its name in *ev, the field's name returned. */
+static const char *part_of_event(chk_ctx *c, const void *decl, const chk_record **ev)
+{
+	for (uint32_t i = 0; i < c->r->nrecords; i++) {
+		const chk_record *rec = c->r->records[i];
+		if (!rec->is_event || chk_lookup(c, NS_TYPE, rec->name) == NULL)
+			continue;
+		for (uint32_t k = 0; k < rec->nfields; k++) {
+			const ty *t = rec->fields[k].type;
+			if (t && t->kind == TY_LIST)
+				t = t->elem;
+			if (t && t->decl == decl) {
+				*ev = rec;
+				return rec->fields[k].name;
+			}
+		}
+	}
+	return NULL;
+}
 
 const chk_record *chk_event_ref(chk_ctx *c, ast_node *name)
 {
@@ -223,6 +254,12 @@ const chk_record *chk_event_ref(chk_ctx *c, ast_node *name)
 	if (sym) {
 		g = diag_add(c->d, DIAG_E0202, name->sp, "`%s` is %s, not an event", s,
 			     sym->type_kind == TY_ENUM ? "a list of choices" : "a record");
+		const chk_record *ev;
+		const char *field = part_of_event(c, sym->decl, &ev);
+		if (field)
+			diag_help(g, c->d, "`%s` is part of `%s` events (their `%s`): run the rule `on %s` and look at `%s`",
+				  s, ev->name, field, ev->name, field);
+		return NULL;
 	} else {
 		g = diag_add(c->d, DIAG_E0202, name->sp, "unknown event `%s`", s);
 	}
@@ -377,7 +414,19 @@ static void find_base(chk_ctx *c, uint32_t ui)
 	file = slash ? slash + 1 : file;
 	diag *g = diag_add(c->d, DIAG_E0411, bn->sp, "overlay `%s` extends `%s`, which is not among the files checked",
 			   u->name, base);
-	diag_help(g, c->d, "check `%s` together with its base program: `ludic check base.ludic %s`", file, file);
+	const char *progs[64];
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < c->r->nunits && n < 64; i++)
+		if (c->r->units[i].kind == CHK_UNIT_PROGRAM)
+			progs[n++] = c->r->units[i].name;
+	const char *sug = diag_suggest(base, progs, n);
+	if (sug)
+		diag_help(g, c->d, "did you mean \"%s\"?", sug);
+	else if (n == 1)
+		diag_help(g, c->d, "the program checked with it is \"%s\": write `extends \"%s\"` if that is its base", progs[0],
+			  progs[0]);
+	else
+		diag_help(g, c->d, "check `%s` together with its base program: `ludic check base.ludic %s`", file, file);
 }
 
 static void setup_units(chk_ctx *c, ast_node *const *libs, uint32_t nlibs, ast_node *const *files, uint32_t nfiles)
@@ -718,7 +767,7 @@ static chk_rule *declare_mechanic(chk_ctx *c, ast_node *n, int32_t group)
 		/* declared in the overlay's own table only: the base's is replaced, not duplicated */
 		chk_sym *own = chk_lookup_in(c, c->unit, NS_RULE, name);
 		if (own) {
-			diag *g = diag_add(c->d, DIAG_E0206, nm->sp, "rule `%s` is defined twice", name);
+			diag *g = diag_add(c->d, DIAG_E0206, nm->sp, "rule \"%s\" is defined twice", name);
 			diag_note(g, c->d, own->name_sp, "first defined here");
 			diag_help(g, c->d, "override a rule once per overlay");
 			return NULL;
@@ -783,7 +832,7 @@ static void declare_experiment(chk_ctx *c, ast_node *n)
 		bool dup = false;
 		for (uint32_t i = 0; vn && i < x->nvariants && !dup; i++) {
 			if (x->variants[i].name && strcmp(x->variants[i].name, vn) == 0) {
-				diag *g = diag_add(c->d, DIAG_E0206, v->u.variant.name->sp, "variant `%s` is defined twice", vn);
+				diag *g = diag_add(c->d, DIAG_E0206, v->u.variant.name->sp, "variant \"%s\" is defined twice", vn);
 				diag_note(g, c->d, x->variants[i].decl->u.variant.name->sp, "first defined here");
 				diag_help(g, c->d, "give each variant a name of its own");
 				dup = true;
@@ -1022,7 +1071,7 @@ static void check_ladder(chk_ctx *c, chk_ladder *l)
 	const ty *mt = chk_expr(c, (ast_node *)l->metric, NULL);
 	if (!ty_is_error(mt) && !metric_type_ok(mt)) {
 		diag *g = diag_add(c->d, DIAG_E0301, l->metric->sp, "`%s` is measured on %s, which has no amounts to climb",
-				   l->name, ty_str(c->a, mt));
+				   l->name, chk_tyname(c, mt));
 		diag_help(g, c->d, "measure it on points earned (`points earned in last 365 days`) or on an amount "
 				   "(`sum(total of purchase in last 12 months)`)");
 		mt = ty_basic(c->tt, TY_ERROR);
@@ -1055,8 +1104,8 @@ static void check_ladder(chk_ctx *c, chk_ladder *l)
 			diag *e = diag_add(c->d, DIAG_W0506, at->sp,
 					   "the lowest %s `%s` starts at %s: customers below that have no %s of `%s`",
 					   rung_word, g->name, chk_text(c, at), rung_word, l->name);
-			diag_help(e, c->d, "start with a %s at 0, as in `%s at 0`", rung_word,
-				  mt->kind == TY_MONEY ? arena_printf(c->a, "%s at 0 %s", "member", mt->currency) : "member");
+			diag_help(e, c->d, "start the %ss at 0: add a %s such as `member at 0%s%s` before `%s`", rung_word,
+				  rung_word, mt->kind == TY_MONEY ? " " : "", mt->kind == TY_MONEY ? mt->currency : "", g->name);
 		}
 		prev = g;
 	}
@@ -1151,7 +1200,7 @@ static void check_experiment(chk_ctx *c, chk_experiment *x)
 		chk_variant *v = &x->variants[i];
 		total += v->share;
 		if (v->share == 0 && v->decl->u.variant.share) {
-			diag *g = diag_add(c->d, DIAG_W0505, v->decl->u.variant.share->sp, "variant `%s` gets 0%% of customers",
+			diag *g = diag_add(c->d, DIAG_W0505, v->decl->u.variant.share->sp, "variant \"%s\" gets 0%% of customers",
 					   v->name ? v->name : "?");
 			diag_help(g, c->d, "give it a share, or remove it");
 		}
@@ -1160,7 +1209,7 @@ static void check_experiment(chk_ctx *c, chk_experiment *x)
 	if (total != 10000 && x->nvariants) {
 		const ast_node *nm = x->decl->u.experiment.name;
 		diag *g = diag_add(c->d, DIAG_E0402, nm ? nm->sp : x->decl->sp,
-				   "the variants of `%s` add up to %s, not 100%%", x->name ? x->name : "?",
+				   "the variants of \"%s\" add up to %s, not 100%%", x->name ? x->name : "?",
 				   percent_text(c, total));
 		if (total < 10000)
 			diag_help(g, c->d, "give the missing %s to a variant", percent_text(c, 10000 - total));
@@ -1200,7 +1249,7 @@ static void check_group(chk_ctx *c, chk_group *g)
 	c->unit = g->unit;
 	const ast_node *name = g->decl->u.group.name;
 	if (g->count == 1) {
-		diag *e = diag_add(c->d, DIAG_W0507, name ? name->sp : g->decl->sp, "group `%s` has only one rule",
+		diag *e = diag_add(c->d, DIAG_W0507, name ? name->sp : g->decl->sp, "group \"%s\" has only one rule",
 				   g->name ? g->name : "?");
 		diag_help(e, c->d, "a group chooses between rules: add the rules it should choose between, or remove the group");
 	}
@@ -1225,7 +1274,7 @@ static void check_group(chk_ctx *c, chk_group *g)
 			first_at = at;
 		} else if (g->wallet != w) {
 			diag *e = diag_add(c->d, DIAG_E0414, at->sp,
-					   "`keep best` cannot compare `%s` with `%s`: the rules of `%s` award different wallets",
+					   "`keep best` cannot compare `%s` with `%s`: the rules of \"%s\" award different wallets",
 					   w->name, g->wallet->name, g->name ? g->name : "?");
 			diag_note(e, c->d, first_at->sp, "`%s` is awarded here", g->wallet->name);
 			diag_help(e, c->d, "use `keep first`, or make every rule of the group award `%s`", g->wallet->name);
@@ -1317,7 +1366,8 @@ chk_result *chk_check(arena *a, diag_list *d, const source_set *srcs, ast_node *
 		check_experiment(c, r->experiments[i]);
 	for (uint32_t i = 0; i < r->ngroups; i++)
 		check_group(c, r->groups[i]);
-	unused(c);
+	if (d->errors == 0 && d->dropped == 0)
+		unused(c); /* with errors, "never used" is mostly a typo already reported */
 	r->ok = d->errors == errors_before && d->dropped == 0;
 	return r;
 }

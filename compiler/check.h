@@ -425,6 +425,7 @@ int64_t chk_duration_days(const ast_node *dur, bool *exact);
 
 /* check_expr.c */
 const ty *chk_expr(chk_ctx *c, ast_node *n, const ty *hint);
+const char *chk_tyname(chk_ctx *c, const ty *t);
 const ty *chk_cond(chk_ctx *c, ast_node *n, chk_cond_role role);
 const ty *chk_type_of(const chk_ctx *c, const ast_node *n);
 const chk_value *chk_value_of(const chk_ctx *c, const ast_node *n);

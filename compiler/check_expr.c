@@ -88,7 +88,7 @@ static const char *article(const ty *t)
 }
 
 /* "a whole number", "money (EUR)", "a choice of `channel`". */
-static const char *tyname(chk_ctx *c, const ty *t)
+const char *chk_tyname(chk_ctx *c, const ty *t)
 {
 	char buf[200];
 	ty_format(buf, sizeof buf, t);
@@ -150,7 +150,7 @@ static const char *mix_help(chk_ctx *c, const ty *ta, ast_node *na, const ty *tb
 		return arena_printf(c->a, "turn money into a number first: `%s / 1 %s`", chk_text(c, na), cur);
 	}
 	if (ta->kind == TY_DURATION && is_plain_or_literal(tb) && vb->kind == CHK_VAL_NUMBER)
-		return arena_printf(c->a, "write the duration with its unit: `%s days` or `%s hours`",
+		return arena_printf(c->a, "write the duration with its unit, such as `%s minutes` or `%s days`",
 				    number_text(c, vb->i), number_text(c, vb->i));
 	if (ta->kind == TY_MONEY && tb->kind == TY_MONEY) {
 		const char *home = c->r->units[c->unit].currency;
@@ -222,19 +222,15 @@ static void mismatch(chk_ctx *c, const char *fmt, const ty *ta, ast_node *na, co
 {
 	diag_code code = mix_code(ta, tb);
 	span sp = mix_span(c, ta, na, tb, nb, whole);
-	diag *g = diag_add(c->d, code, sp, fmt, tyname(c, ta), tyname(c, tb));
+	diag *g = diag_add(c->d, code, sp, fmt, chk_tyname(c, ta), chk_tyname(c, tb));
 	const char *help = mix_help(c, ta, na, tb, nb);
 	if (help)
 		diag_help(g, c->d, "%s", help);
 }
 
-/* The common type of two values that are compared or chosen between, or an
- * error (reported). `verb` words the message: "compare %s with %s". */
-const ty *chk_unify(chk_ctx *c, const ty *a, const ty *b, ast_node *na, ast_node *nb, ast_node *whole,
-		    const char *fmt)
+/* The common type of two values, or NULL when they do not mix. */
+static const ty *unify_quiet(chk_ctx *c, const ty *a, const ty *b)
 {
-	if (ty_is_error(a) || ty_is_error(b))
-		return error_ty(c);
 	if (a == b)
 		return a;
 	if (a->kind == TY_COUNT && b->kind == TY_COUNT)
@@ -247,6 +243,19 @@ const ty *chk_unify(chk_ctx *c, const ty *a, const ty *b, ast_node *na, ast_node
 		return ty_basic(c->tt, TY_NUMBER);
 	if ((a->kind == TY_DATE && b->kind == TY_TIMESTAMP) || (a->kind == TY_TIMESTAMP && b->kind == TY_DATE))
 		return ty_basic(c->tt, TY_TIMESTAMP);
+	return NULL;
+}
+
+/* The common type of two values that are compared or chosen between, or the
+ * error type (reported with `fmt`, which gets the two types' names). */
+const ty *chk_unify(chk_ctx *c, const ty *a, const ty *b, ast_node *na, ast_node *nb, ast_node *whole,
+		    const char *fmt)
+{
+	if (ty_is_error(a) || ty_is_error(b))
+		return error_ty(c);
+	const ty *u = unify_quiet(c, a, b);
+	if (u)
+		return u;
 	mismatch(c, fmt, a, na, b, nb, whole);
 	return error_ty(c);
 }
@@ -268,9 +277,11 @@ bool chk_assignable(chk_ctx *c, const ty *want, const ty *got, ast_node *at, con
 				  number_text(c, (v->i / AST_DECIMAL_SCALE + 1) * AST_DECIMAL_SCALE));
 		return false;
 	}
-	diag *g = diag_add(c->d, mix_code(want, got), at->sp, "%s must be %s, not %s", what, tyname(c, want),
-			   tyname(c, got));
+	diag *g = diag_add(c->d, mix_code(want, got), at->sp, "%s must be %s, not %s", what, chk_tyname(c, want),
+			   chk_tyname(c, got));
 	const char *help = mix_help(c, want, NULL, got, at);
+	if (is_plain_or_literal(want) && ty_is_quantity(got) && chk_value_of(c, at)->kind != CHK_VAL_NONE)
+		help = "write a plain number here, without a unit";
 	if (help)
 		diag_help(g, c->d, "%s", help);
 	return false;
@@ -532,10 +543,15 @@ static const ty *check_field(chk_ctx *c, ast_node *n)
 	span sp = n->u.field.name_sp.end > n->u.field.name_sp.start ? n->u.field.name_sp : n->sp;
 	if (t->kind != TY_RECORD && t->kind != TY_EVENT) {
 		diag *g = diag_add(c->d, DIAG_E0309, n->u.field.obj->sp, "`%s` is %s, which has no fields",
-				   chk_text(c, n->u.field.obj), tyname(c, t));
-		if (t->kind == TY_LIST)
-			diag_help(g, c->d, "to look at each element, write `sum(%s of %s)` or `any(%s where ...)`", name,
-				  chk_text(c, n->u.field.obj), chk_text(c, n->u.field.obj));
+				   chk_text(c, n->u.field.obj), chk_tyname(c, t));
+		const ty *e = t->kind == TY_LIST ? t->elem : NULL;
+		const chk_record *er = e && (e->kind == TY_RECORD || e->kind == TY_EVENT) ? e->decl : NULL;
+		int fi = field_index(er, name);
+		const char *list = chk_text(c, n->u.field.obj);
+		if (fi >= 0 && ty_is_quantity(er->fields[fi].type))
+			diag_help(g, c->d, "to add up `%s` over the list, write `sum(%s of %s)`", name, name, list);
+		else if (fi >= 0)
+			diag_help(g, c->d, "to look at each element, write `any(%s where %s = ...)`", list, name);
 		return error_ty(c);
 	}
 	const chk_record *rec = t->decl;
@@ -656,7 +672,7 @@ static bool is_zero(const chk_value *v)
 static void not_a_condition(chk_ctx *c, ast_node *n, const ty *t)
 {
 	diag *g = diag_add(c->d, DIAG_E0304, n->sp, "`%s` is %s, not a condition (true or false)", chk_text(c, n),
-			   tyname(c, t));
+			   chk_tyname(c, t));
 	switch (t->kind) {
 	case TY_MONEY:
 		diag_help(g, c->d, "compare it with an amount, as in `%s >= 50 %s`", chk_text(c, n),
@@ -716,7 +732,7 @@ static const ty *check_unary(chk_ctx *c, ast_node *n)
 	}
 	/* negation */
 	if (!ty_is_quantity(t)) {
-		diag_add(c->d, DIAG_E0301, n->sp, "cannot make %s negative", tyname(c, t));
+		diag_add(c->d, DIAG_E0301, n->sp, "cannot make %s negative", chk_tyname(c, t));
 		return error_ty(c);
 	}
 	if ((v->kind == CHK_VAL_NUMBER || v->kind == CHK_VAL_MONEY || v->kind == CHK_VAL_DURATION) && v->i != INT64_MIN) {
@@ -814,7 +830,7 @@ static const ty *check_compare(chk_ctx *c, ast_node *n)
 		return error_ty(c);
 	}
 	if (!ordering && (u->kind == TY_LIST || u->kind == TY_RECORD || u->kind == TY_EVENT || u->kind == TY_SET)) {
-		diag_add(c->d, DIAG_E0301, n->sp, "%s cannot be compared with `%s`", tyname(c, u), ast_op_text(op));
+		diag_add(c->d, DIAG_E0301, n->sp, "%s cannot be compared with `%s`", chk_tyname(c, u), ast_op_text(op));
 		return error_ty(c);
 	}
 	chk_value v;
@@ -850,7 +866,7 @@ static const ty *check_in(chk_ctx *c, ast_node *n)
 			return error_ty(c);
 		}
 		if (a->kind == TY_LIST || a->kind == TY_RECORD || a->kind == TY_EVENT) {
-			diag_add(c->d, DIAG_E0301, l->sp, "%s cannot be looked up in a list of choices", tyname(c, a));
+			diag_add(c->d, DIAG_E0301, l->sp, "%s cannot be looked up in a list of choices", chk_tyname(c, a));
 			return error_ty(c);
 		}
 		set_type(c, r, ty_set(c->tt, a));
@@ -867,17 +883,23 @@ static const ty *check_in(chk_ctx *c, ast_node *n)
 		const ty *a = chk_expr(c, l, NULL);
 		(void)a;
 		diag *g = diag_add(c->d, DIAG_E0310, r->sp, "`%s` is %s, not a list: `in` looks for a value in a list",
-				   chk_text(c, r), tyname(c, b));
-		diag_help(g, c->d, "write the choices in braces, as in `%s in {a, b}`, or use a list field such as `tags`",
-			  chk_text(c, l));
+				   chk_text(c, r), chk_tyname(c, b));
+		if (chk_value_of(c, l)->kind != CHK_VAL_NONE)
+			diag_help(g, c->d, "write `%s = %s`, or `%s in {%s, ...}` for several values", chk_text(c, r),
+				  chk_text(c, l), chk_text(c, r), chk_text(c, l));
+		else
+			diag_help(g, c->d, "write the values in braces, as in `%s in {a, b}`", chk_text(c, l));
 		return error_ty(c);
 	}
 	const ty *a = chk_expr(c, l, b->elem);
-	if (ty_is_error(a) || ty_is_error(chk_unify(c, a, chk_local_money(c, b->elem), l, r, n,
-						    "cannot look for %s in a list of %s")))
+	if (ty_is_error(a))
 		return error_ty(c);
+	if (!unify_quiet(c, a, chk_local_money(c, b->elem))) {
+		mismatch(c, "cannot look for %s in %s", a, l, b, r, n);
+		return error_ty(c);
+	}
 	if (a->kind == TY_RECORD || a->kind == TY_EVENT) {
-		diag_add(c->d, DIAG_E0301, l->sp, "%s cannot be looked up in a list", tyname(c, a));
+		diag_add(c->d, DIAG_E0301, l->sp, "%s cannot be looked up in a list", chk_tyname(c, a));
 		return error_ty(c);
 	}
 	return bool_ty;
@@ -1008,7 +1030,7 @@ static const ty *check_call(chk_ctx *c, ast_node *n)
 	case CHK_FN_FLOOR: case CHK_FN_CEIL: case CHK_FN_ROUND: {
 		if (!is_plain_or_literal(t0)) {
 			diag *g = diag_add(c->d, mix_code(t0, ty_basic(c->tt, TY_NUMBER)), a0->sp,
-					   "`%s` rounds a number, but `%s` is %s", fn, chk_text(c, a0), tyname(c, t0));
+					   "`%s` rounds a number, but `%s` is %s", fn, chk_text(c, a0), chk_tyname(c, t0));
 			if (t0->kind == TY_MONEY)
 				diag_help(g, c->d, "turn money into a number first: `%s(%s / 1 %s)`", fn, chk_text(c, a0),
 					  t0->currency);
@@ -1028,7 +1050,7 @@ static const ty *check_call(chk_ctx *c, ast_node *n)
 	}
 	case CHK_FN_ABS:
 		if (!ty_is_quantity(t0)) {
-			diag_add(c->d, DIAG_E0301, a0->sp, "`abs` needs a number or an amount, not %s", tyname(c, t0));
+			diag_add(c->d, DIAG_E0301, a0->sp, "`abs` needs a number or an amount, not %s", chk_tyname(c, t0));
 			return error_ty(c);
 		}
 		if ((v0->kind == CHK_VAL_NUMBER || v0->kind == CHK_VAL_MONEY) && v0->i != INT64_MIN) {
@@ -1042,7 +1064,7 @@ static const ty *check_call(chk_ctx *c, ast_node *n)
 		if (ty_is_error(u))
 			return u;
 		if (!ty_is_ordered(u)) {
-			diag_add(c->d, DIAG_E0301, n->sp, "`%s` needs values that can be ordered, not %s", fn, tyname(c, u));
+			diag_add(c->d, DIAG_E0301, n->sp, "`%s` needs values that can be ordered, not %s", fn, chk_tyname(c, u));
 			return error_ty(c);
 		}
 		int d = compare_values(v0, chk_value_of(c, a1));
@@ -1124,7 +1146,7 @@ static const ty *check_agg(chk_ctx *c, ast_node *n)
 	const ty *elem = NULL;
 	if (!ty_is_error(lt)) {
 		if (lt->kind != TY_LIST) {
-			diag *g = diag_add(c->d, DIAG_E0310, src->sp, "`%s` is %s, not a list", chk_text(c, src), tyname(c, lt));
+			diag *g = diag_add(c->d, DIAG_E0310, src->sp, "`%s` is %s, not a list", chk_text(c, src), chk_tyname(c, lt));
 			diag_help(g, c->d, "`%s` works on a list such as `lines`, or on history such as `purchase in last 30 days`",
 				  agg_name(fn));
 		} else {
@@ -1166,7 +1188,7 @@ static const ty *check_agg(chk_ctx *c, ast_node *n)
 			return error_ty(c);
 		if (!ty_is_quantity(vt)) {
 			diag_add(c->d, DIAG_E0301, n->u.agg.value->sp, "`%s` adds up numbers, amounts or points, not %s",
-				 agg_name(fn), tyname(c, vt));
+				 agg_name(fn), chk_tyname(c, vt));
 			return error_ty(c);
 		}
 		return vt->literal ? ty_basic(c->tt, TY_COUNT) : vt;

@@ -709,7 +709,7 @@ static void check_multiplier(chk_ctx *c, ast_node *m)
 	if (!ty_is_error(t)) {
 		if (t->kind != TY_COUNT && t->kind != TY_NUMBER) {
 			diag *g = diag_add(c->d, ty_is_quantity(t) ? DIAG_E0302 : DIAG_E0301, f->sp,
-					   "a multiplier is a plain number such as `2` or `150%%`, not %s", ty_str(c->a, t));
+					   "a multiplier is a plain number such as `2` or `150%%`, not %s", chk_tyname(c, t));
 			if (t->kind == TY_MONEY)
 				diag_help(g, c->d, "turn money into a number first: `%s / 1 %s`", chk_text(c, f), t->currency);
 		} else {
@@ -753,7 +753,7 @@ static void check_award(chk_ctx *c, ast_node *a, bool debit)
 		}
 		default: {
 			diag *g = diag_add(c->d, DIAG_E0306, amt->sp, "`%s` is %s, which cannot be %s", chk_text(c, amt),
-					   ty_str(c->a, t), verb);
+					   chk_tyname(c, t), verb);
 			diag_help(g, c->d, "%s a number of points, as in `%s 10 %s`", debit ? "debit" : "award",
 				  debit ? "debit" : "award", w ? w->name : "points");
 			break;
@@ -937,7 +937,7 @@ static int64_t fixed_award_of(chk_ctx *c, const ast_node *actions, const chk_wal
 
 static void unreachable_limit(chk_ctx *c, const cap *a, const char *why)
 {
-	diag *g = diag_add(c->d, DIAG_W0509, a->node->sp, "`%s` can never be reached: %s", a->text, why);
+	diag *g = diag_add(c->d, DIAG_W0509, a->node->sp, "`%s` never applies: %s", a->text, why);
 	diag_help(g, c->d, "remove it, or change the limit that makes it useless");
 }
 
@@ -960,7 +960,8 @@ static void unreachable_limits(chk_ctx *c, const cap *caps, uint32_t n, const as
 				if (b->wallet || !t || b->n * t * per_firing > a->n)
 					continue;
 				int64_t most = b->n * t * per_firing / AST_DECIMAL_SCALE;
-				unreachable_limit(c, a, arena_printf(c->a, "with `%s` it awards at most %lld %s %s", b->text,
+				unreachable_limit(c, a, arena_printf(c->a, "%s%s%s it awards at most %lld %s %s",
+								   b->node ? "with `" : "", b->text, b->node ? "`" : "",
 								   (long long)most, a->wallet->name, per_text(a->per)));
 				break;
 			}
@@ -975,8 +976,11 @@ static void unreachable_limits(chk_ctx *c, const cap *caps, uint32_t n, const as
 			int64_t back = touch(b->per, a->per);
 			if (back && a->n * back <= b->n && b->node && b->node->sp.start > a->node->sp.start)
 				continue;
-			unreachable_limit(c, a, arena_printf(c->a, "`%s` allows at most %lld %s", b->text,
-							   (long long)(b->n * t), per_text(a->per)));
+			if (b->node)
+				unreachable_limit(c, a, arena_printf(c->a, "`%s` already allows at most %lld %s", b->text,
+								   (long long)(b->n * t), per_text(a->per)));
+			else
+				unreachable_limit(c, a, arena_printf(c->a, "%s", b->text));
 			break;
 		}
 	}
@@ -987,7 +991,7 @@ static void check_clauses(chk_ctx *c, ast_node *clauses, const ast_node *actions
 	uint32_t n = 0, room = ast_list_len(clauses) + 1;
 	cap *caps = arena_alloc(c->a, room * sizeof *caps);
 	if (yearly)
-		caps[n++] = (cap){1, UNIT_YEAR, NULL, NULL, "when birthday"};
+		caps[n++] = (cap){1, UNIT_YEAR, NULL, NULL, "a birthday rule runs once a year"};
 	for (ast_node *cl = clauses; cl; cl = cl->next) {
 		bool ok;
 		if (cl->kind == AST_LIMIT) {
@@ -1026,8 +1030,9 @@ static void uncapped(chk_ctx *c, const chk_rule *rule, const ast_node *actions, 
 			varies |= m->kind == AST_MULTIPLIER;
 		if (varies)
 			continue;
-		diag *g = diag_add(c->d, DIAG_W0501, a->sp, "\"%s\" gives `%s` on every `%s`, with no cap", rule->name,
-				   chk_text(c, a), rule->event ? rule->event->name : "event");
+		diag *g = diag_add(c->d, DIAG_W0501, a->sp, "\"%s\" gives `%s %s` on every `%s` event, with no cap",
+				   rule->name, chk_text(c, a->u.award.amount), a->u.award.wallet->u.name.s,
+				   rule->event ? rule->event->name : "?");
 		diag_help(g, c->d, "add `limit 1 per day` (or the cap you mean), or write `unlimited` if every event "
 				   "should earn it");
 		return;
@@ -1227,8 +1232,8 @@ static int64_t streak_periods(chk_ctx *c, const ast_node *d, ast_unit every, con
 	diag *g = diag_add(c->d, DIAG_E0409, d->sp, "a streak `every %s` counts whole %s, but the %s is `%s`",
 			   ast_unit_name(every, false), unit, what, chk_text(c, d));
 	if (every == UNIT_WEEK && d->u.dur.unit == UNIT_DAY && d->u.dur.count > 7)
-		diag_help(g, c->d, "write `%lld weeks` or `%lld weeks`", (long long)(d->u.dur.count / 7),
-			  (long long)(d->u.dur.count / 7 + 1));
+		diag_help(g, c->d, "write `%lld %s` or `%lld weeks`", (long long)(d->u.dur.count / 7),
+			  ast_unit_name(UNIT_WEEK, d->u.dur.count / 7 != 1), (long long)(d->u.dur.count / 7 + 1));
 	else
 		diag_help(g, c->d, "give the %s in %s, as in `%s 4 %s`", what, unit, strcmp(what, "grace") ? "for" : "grace",
 			  unit);
