@@ -156,12 +156,12 @@ static void print_diff(FILE *out, const char *want, const char *got)
 			if (i < a.n && j < b.n && line_eq(&a, i, &b, j)) {
 				fprintf(out, "   %.*s\n", (int)a.len[i], a.at[i]);
 				i++, j++;
-			} else if (j < b.n && (i == a.n || lcs[i * w + j + 1] >= lcs[(i + 1) * w + j])) {
+			} else if (i < a.n && (j == b.n || lcs[(i + 1) * w + j] >= lcs[i * w + j + 1])) {
+				fprintf(out, "  -%.*s\n", (int)a.len[i], a.at[i]); /* expected first, as diff does */
+				i++;
+			} else {
 				fprintf(out, "  +%.*s\n", (int)b.len[j], b.at[j]);
 				j++;
-			} else {
-				fprintf(out, "  -%.*s\n", (int)a.len[i], a.at[i]);
-				i++;
 			}
 		}
 		free(lcs);
