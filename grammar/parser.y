@@ -84,14 +84,21 @@ typedef struct parse_ctx {
 	uint32_t stale_open;    /* brackets left open by the declaration that failed: their closers are skipped silently */
 	ast_node *decls;        /* top-level declarations, in order */
 	ast_node *decls_tail;   /* last of them */
-	uint16_t *depth;        /* expression depth of node id first_id + i (malloc'd, grown on demand) */
+	struct node_depth *depth; /* depths of node id first_id + i (malloc'd, grown on demand) */
 	uint32_t depth_cap;     /* entries in depth */
 } parse_ctx;
 
-/* Deepest expression tree the parser builds; a deeper one (a chain of
- * thousands of `+`) is E0106 and replaced by an error node, so every later
- * stage may walk expressions recursively. */
-#define PARSE_MAX_TREE_DEPTH 1000
+/* How deep an expression is, two ways: `nest` counts what is nested in the
+ * text (operands of prefix operators, right operands, arguments; at most
+ * PARSE_MAX_DEPTH), `tree` the levels of the tree, which a flat chain such
+ * as `1 + 1 + ... + 1` also makes (at most PARSE_MAX_TREE_DEPTH). Past
+ * either, E0106 and an error node: every later stage may walk expressions
+ * recursively. */
+struct node_depth {
+	uint16_t nest; /* nesting in the text */
+	uint16_t tree; /* depth of the tree */
+};
+#define PARSE_MAX_TREE_DEPTH 16384
 
 /* Spans run from the first to the last symbol; an empty rule is a point at
  * the end of what came before. */
@@ -135,42 +142,53 @@ static ast_node *mk(parse_ctx *c, ast_kind k, span sp)
 	return ast_new(c->a, c->next_id, k, sp);
 }
 
-static uint32_t depth_of(const parse_ctx *c, const ast_node *n)
+static struct node_depth depth_of(const parse_ctx *c, const ast_node *n)
 {
 	if (!n || n->id < c->first_id || n->id - c->first_id >= c->depth_cap)
-		return 0;
+		return (struct node_depth){0, 0};
 	return c->depth[n->id - c->first_id];
 }
 
-static void report_deep(parse_ctx *c, span sp)
+/* E0106, once per file. */
+static void report_deep(parse_ctx *c, span sp, bool chain)
 {
 	if (c->deep_reported)
 		return;
 	c->deep_reported = true;
-	diag *g = diag_add(c->d, DIAG_E0106, sp, "nesting too deep: ludic reads at most %d levels", PARSE_MAX_DEPTH);
+	diag *g = chain ? diag_add(c->d, DIAG_E0106, sp, "expression too long: ludic reads at most %d operations in a row",
+				   PARSE_MAX_TREE_DEPTH)
+			: diag_add(c->d, DIAG_E0106, sp, "nesting too deep: ludic reads at most %d levels", PARSE_MAX_DEPTH);
 	diag_help(g, c->d, "split the expression: give parts of it a name with `param`, or write simpler conditions");
 }
 
-/* Records the depth of `n` from its children (up to three); past
- * PARSE_MAX_TREE_DEPTH, reports E0106 once and returns an error node. */
-static ast_node *deep(parse_ctx *c, ast_node *n, const ast_node *x, const ast_node *y, const ast_node *z)
+/* Records the depths of `n` from its children: `flat` continues a chain at
+ * the same level of nesting (the left operand of `+`, the object of
+ * `.field`), `inner` is nested in it (up to two). Past a limit, reports
+ * E0106 once and returns an error node instead. */
+static ast_node *deep(parse_ctx *c, ast_node *n, const ast_node *flat, const ast_node *inner, const ast_node *inner2)
 {
-	uint32_t d = depth_of(c, x);
-	if (depth_of(c, y) > d)
-		d = depth_of(c, y);
-	if (depth_of(c, z) > d)
-		d = depth_of(c, z);
-	d++;
-	if (d > PARSE_MAX_TREE_DEPTH) {
-		report_deep(c, n->sp);
+	struct node_depth f = depth_of(c, flat), i1 = depth_of(c, inner), i2 = depth_of(c, inner2);
+	uint32_t nest = f.nest;
+	if (inner && i1.nest + 1u > nest)
+		nest = i1.nest + 1u;
+	if (inner2 && i2.nest + 1u > nest)
+		nest = i2.nest + 1u;
+	uint32_t tree = f.tree;
+	if (i1.tree > tree)
+		tree = i1.tree;
+	if (i2.tree > tree)
+		tree = i2.tree;
+	tree++;
+	if (nest > PARSE_MAX_DEPTH || tree > PARSE_MAX_TREE_DEPTH) {
+		report_deep(c, n->sp, nest <= PARSE_MAX_DEPTH);
 		return mk(c, AST_ERROR, n->sp);
 	}
-	uint32_t i = n->id - c->first_id;
-	if (i >= c->depth_cap) {
+	uint32_t idx = n->id - c->first_id;
+	if (idx >= c->depth_cap) {
 		uint32_t cap = c->depth_cap ? c->depth_cap : 1024;
-		while (cap <= i)
+		while (cap <= idx)
 			cap *= 2;
-		uint16_t *p = realloc(c->depth, cap * sizeof *p);
+		struct node_depth *p = realloc(c->depth, cap * sizeof *p);
 		if (!p) {
 			fputs("ludic: out of memory\n", stderr);
 			abort();
@@ -179,7 +197,7 @@ static ast_node *deep(parse_ctx *c, ast_node *n, const ast_node *x, const ast_no
 		c->depth = p;
 		c->depth_cap = cap;
 	}
-	c->depth[i] = (uint16_t)d;
+	c->depth[idx] = (struct node_depth){(uint16_t)nest, (uint16_t)tree};
 	return n;
 }
 
@@ -373,7 +391,7 @@ static ast_node *mk_unary(parse_ctx *c, ast_op op, ast_node *e, span sp)
 	ast_node *n = mk(c, AST_UNARY, sp);
 	n->u.unary.op = op;
 	n->u.unary.e = e;
-	return deep(c, n, e, NULL, NULL);
+	return deep(c, n, NULL, e, NULL);
 }
 
 static ast_node *mk_window(parse_ctx *c, ast_node *ev, ast_node *len, int period, span sp)
@@ -383,7 +401,7 @@ static ast_node *mk_window(parse_ctx *c, ast_node *ev, ast_node *len, int period
 	n->u.window.length = len;
 	n->u.window.is_this = len == NULL;
 	n->u.window.this_period = len ? UNIT_DAY : (ast_unit)period;
-	return deep(c, n, ev, NULL, NULL);
+	return deep(c, n, NULL, ev, NULL);
 }
 
 static ast_node *mk_agg(parse_ctx *c, ast_agg fn, ast_node *value, ast_node *src, ast_node *where, span sp)
@@ -393,7 +411,8 @@ static ast_node *mk_agg(parse_ctx *c, ast_agg fn, ast_node *value, ast_node *src
 	n->u.agg.value = value;
 	n->u.agg.src = src;
 	n->u.agg.where = where;
-	return deep(c, n, value, src, where);
+	const ast_node *in = depth_of(c, value).tree > depth_of(c, src).tree ? value : src;
+	return deep(c, n, NULL, in, where);
 }
 
 /* The deepest node of a list, for the depth of what contains it. */
@@ -401,7 +420,7 @@ static const ast_node *deepest(const parse_ctx *c, const ast_node *list)
 {
 	const ast_node *best = NULL;
 	for (const ast_node *a = list; a; a = a->next)
-		if (!best || depth_of(c, a) > depth_of(c, best))
+		if (!best || depth_of(c, a).nest + depth_of(c, a).tree > depth_of(c, best).nest + depth_of(c, best).tree)
 			best = a;
 	return best;
 }
@@ -412,14 +431,14 @@ static ast_node *mk_call(parse_ctx *c, const char *fn, span fn_sp, ast_node *arg
 	n->u.call.fn = fn;
 	n->u.call.fn_sp = fn_sp;
 	n->u.call.args = args;
-	return deep(c, n, deepest(c, args), NULL, NULL);
+	return deep(c, n, NULL, deepest(c, args), NULL);
 }
 
 static ast_node *mk_set(parse_ctx *c, ast_node *items, span sp)
 {
 	ast_node *n = mk(c, AST_SET, sp);
 	n->u.list.items = items;
-	return deep(c, n, deepest(c, items), NULL, NULL);
+	return deep(c, n, NULL, deepest(c, items), NULL);
 }
 
 static ast_node *mk_field(parse_ctx *c, ast_node *obj, const char *name, span name_sp, span sp)
@@ -445,7 +464,7 @@ static ast_node *mk_type(parse_ctx *c, const char *name, span name_sp, ast_node 
 	n->u.type.name = name;
 	n->u.type.name_sp = name_sp;
 	n->u.type.elem = elem;
-	return deep(c, n, elem, NULL, NULL);
+	return deep(c, n, NULL, elem, NULL);
 }
 
 static ast_node *mk_arg(parse_ctx *c, ast_kind k, const char *key, span key_sp, ast_node *value, span sp)
@@ -1339,7 +1358,7 @@ static void lxerror(span *loc, yyscan_t scanner, const char *msg)
 	/* The only message bison still sends here: its stack is full. */
 	(void)msg;
 	c->aborted = true;
-	report_deep(c, *loc);
+	report_deep(c, *loc, false);
 }
 
 /* ---- syntax errors in marketer words ---- */
@@ -1449,7 +1468,7 @@ static symset decl_tokens(void)
 
 static const token_group *groups(size_t *n)
 {
-	static token_group g[9];
+	static token_group g[10];
 	static bool ready;
 	if (!ready) {
 		g[0] = (token_group){decl_tokens(), "a declaration (`rule`, `wallet`, `param`...)", false};
@@ -1471,9 +1490,12 @@ static const token_group *groups(size_t *n)
 		g[6] = (token_group){SET(YYSYMBOL_LIST, YYSYMBOL_COUNT, YYSYMBOL_NUMBER, YYSYMBOL_MONEY, YYSYMBOL_STRING_KW,
 					 YYSYMBOL_BOOL, YYSYMBOL_DATE_KW, YYSYMBOL_TIMESTAMP_KW, YYSYMBOL_DURATION),
 				     "a type (`count`, `money`, `string`...)", true};
-		g[7] = (token_group){SET(YYSYMBOL_DAY, YYSYMBOL_WEEK, YYSYMBOL_MONTH, YYSYMBOL_YEAR),
+		g[7] = (token_group){SET(YYSYMBOL_DAY, YYSYMBOL_WEEK, YYSYMBOL_MONTH, YYSYMBOL_YEAR, YYSYMBOL_CUSTOMER,
+					 YYSYMBOL_CAMPAIGN),
+				     "a period (`day`, `week`, `month`, `year`, `customer` or `campaign`)", true};
+		g[8] = (token_group){SET(YYSYMBOL_DAY, YYSYMBOL_WEEK, YYSYMBOL_MONTH, YYSYMBOL_YEAR),
 				     "`day`, `week`, `month` or `year`", true};
-		g[8] = (token_group){SET(NAME_TOKENS), "a name", false};
+		g[9] = (token_group){SET(NAME_TOKENS), "a name", false}; /* must stay last */
 		ready = true;
 	}
 	*n = sizeof g / sizeof g[0];
@@ -1486,12 +1508,8 @@ static const char *expected_word(parse_ctx *c, int k)
 	if (k == YYSYMBOL_YYEOF)
 		return "the end of the file";
 	const char *n = lex_token_spelling(k);
-	size_t len = strlen(n);
-	if (len >= 2 && n[0] == '"' && n[len - 1] == '"') {
-		if (strncmp(n + 1, "a ", 2) == 0 || strncmp(n + 1, "an ", 3) == 0)
-			return arena_strndup(c->a, n + 1, len - 2);
-		return arena_printf(c->a, "`%.*s`", (int)len - 2, n + 1);
-	}
+	if (strncmp(n, "a ", 2) == 0 || strncmp(n, "an ", 3) == 0)
+		return n;
 	return arena_printf(c->a, "`%s`", n);
 }
 
@@ -1502,6 +1520,7 @@ static const char *found_word(parse_ctx *c, int k, span sp)
 		return "the end of the file";
 	if (k == YYSYMBOL_DEEP)
 		return "a group nested too deep";
+	/* k < 0: just the text */
 	uint32_t len = sp.end > sp.start ? sp.end - sp.start : 0;
 	const char *text = c->src->text + sp.start;
 	if (len > 40) {
@@ -1612,15 +1631,46 @@ static bool is_comparison(int k)
 	       k == YYSYMBOL_GE;
 }
 
-/* The spellings of every keyword, for did-you-mean. */
+/* The spelling of keyword `k`, or NULL if `k` is not a keyword. */
 static const char *keyword_text(int k)
 {
-	const char *n = lex_token_spelling(k);
-	size_t len = strlen(n);
-	if (len < 3 || n[0] != '"' || n[1] < 'a' || n[1] > 'z' || strncmp(n + 1, "a ", 2) == 0 ||
-	    strncmp(n + 1, "an ", 3) == 0)
+	if (k <= YYSYMBOL_DEEP || k >= YYNTOKENS)
 		return NULL;
-	return n;
+	const char *n = lex_token_spelling(k);
+	return n[0] >= 'a' && n[0] <= 'z' ? n : NULL;
+}
+
+static bool in_expression(int sym)
+{
+	switch (sym) {
+	case YYSYMBOL_expr: case YYSYMBOL_primary: case YYSYMBOL_name: case YYSYMBOL_duration:
+	case YYSYMBOL_PLUS: case YYSYMBOL_MINUS: case YYSYMBOL_STAR: case YYSYMBOL_SLASH: case YYSYMBOL_DOT:
+	case YYSYMBOL_INT: case YYSYMBOL_DECIMAL: case YYSYMBOL_PERCENT: case YYSYMBOL_STRING:
+	case YYSYMBOL_DATE: case YYSYMBOL_TIMESTAMP: case YYSYMBOL_CURRENCY: case YYSYMBOL_unit:
+	case YYSYMBOL_EARNED: case YYSYMBOL_IDENT: case YYSYMBOL_TRUE: case YYSYMBOL_FALSE:
+	case YYSYMBOL_CUSTOMER: case YYSYMBOL_REGION: case YYSYMBOL_STAFF: case YYSYMBOL_BIRTHDAY:
+	case YYSYMBOL_REVIEW: case YYSYMBOL_AT:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Looks under the expression being read, if any: the symbol before it
+ * (`award` in `award total / 1 EUR`), and whether a comparison was passed
+ * on the way (`a < b` then `<` again: comparisons do not chain). */
+static int under_expression(const yypcontext_t *yyctx, bool *comparison)
+{
+	int syms[256];
+	int n = stack_symbols(yyctx, syms, 256);
+	*comparison = false;
+	for (int i = n - 1; i >= 0; i--) {
+		if (is_comparison(syms[i]))
+			*comparison = true;
+		else if (!in_expression(syms[i]))
+			return syms[i];
+	}
+	return 0;
 }
 
 static int yyreport_syntax_error(const yypcontext_t *yyctx, yyscan_t scanner)
@@ -1650,14 +1700,17 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, yyscan_t scanner)
 			set_add(&exp, list[i]);
 	symset all = exp;
 	where_info w = locate(yyctx);
-
 	/* Leave out what only continues the previous token, and optional parts,
 	 * when something else is expected. */
+	bool passed_cmp;
+	int base = under_expression(yyctx, &passed_cmp);
 	symset cont = continuations(), opt = optional_parts();
 	symset rest = exp;
-	set_remove(&rest, &cont);
-	if (set_count(&rest) > 0)
-		exp = rest;
+	if (in_expression(w.top)) {
+		set_remove(&rest, &cont);
+		if (set_count(&rest) > 0)
+			exp = rest;
+	}
 	rest = exp;
 	set_remove(&rest, &opt);
 	if (set_count(&rest) > 0)
@@ -1668,16 +1721,26 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, yyscan_t scanner)
 		set_remove(&exp, &eof);
 	}
 
-	/* Name groups of tokens as one item each, then single tokens. */
+	/* Name groups of tokens as one item each, then single tokens. A whole
+	 * group must be expected in full, and not only as a continuation. */
 	const char *items[8];
 	int nitems = 0;
 	size_t ngroups;
 	const token_group *g = groups(&ngroups);
 	bool too_many = false;
 	for (size_t i = 0; i < ngroups; i++) {
-		if (g[i].whole ? set_covers(&exp, &g[i].set) : set_meets(&exp, &g[i].set)) {
+		bool named = g[i].whole ? set_covers(&all, &g[i].set) && set_meets(&exp, &g[i].set)
+					: set_meets(&exp, &g[i].set);
+		if (i == ngroups - 1) /* names: only when any name will do */
+			named = set_has(&exp, YYSYMBOL_IDENT);
+		if (named) {
+			const char *phrase = g[i].phrase;
+			if (i == ngroups - 1 && in_expression(w.top) &&
+			    (base == YYSYMBOL_AWARD || base == YYSYMBOL_DEBIT || base == YYSYMBOL_BUDGET ||
+			     base == YYSYMBOL_COSTS || base == YYSYMBOL_REWARD))
+				phrase = "the wallet's name";
 			if (nitems < 8)
-				items[nitems++] = g[i].phrase;
+				items[nitems++] = phrase;
 			set_remove(&exp, &g[i].set);
 		}
 	}
@@ -1689,7 +1752,7 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, yyscan_t scanner)
 		else
 			too_many = true;
 	}
-	/* The most expected items first: the structure (`:`, `{`, `}`, `)`). */
+	/* The structure first: `:`, `{`, `}`, `)`. */
 	for (int i = 0; i < nitems; i++) {
 		if (strcmp(items[i], "`:`") == 0 || strcmp(items[i], "`)`") == 0 || strcmp(items[i], "`}`") == 0 ||
 		    strcmp(items[i], "`{`") == 0) {
@@ -1703,63 +1766,94 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, yyscan_t scanner)
 	const char *after = "";
 	const char *noun = decl_noun(w.decl);
 	bool want_colon = set_has(&all, YYSYMBOL_COLON);
-	if (want_colon && (w.decl == YYSYMBOL_rule_kw || w.decl == YYSYMBOL_k_override) && !w.after_colon && w.trigger)
-		after = " after the rule's trigger";
-	else if (want_colon && w.decl == YYSYMBOL_k_streak && !w.after_colon && w.trigger)
-		after = " after the streak's period";
-	else if (set_has(&all, YYSYMBOL_LBRACE) && !w.in_braces && noun &&
-		 (w.decl == YYSYMBOL_k_tiers || w.decl == YYSYMBOL_k_levels))
-		after = " after the metric of the ladder";
-	else if (set_has(&all, YYSYMBOL_RPAREN) && w.open_paren > 0 && nitems <= 2)
+	bool colon_help = false;
+	if (found == YYSYMBOL_YYEOF && set_has(&all, YYSYMBOL_RPAREN) && w.open_paren > 0) {
+		items[0] = "`)`", nitems = 1, too_many = false;
 		after = " to close `(`";
-	else if (set_has(&all, YYSYMBOL_RBRACE) && w.in_braces && noun && nitems <= 4)
+	} else if (found == YYSYMBOL_YYEOF && set_has(&all, YYSYMBOL_RBRACE) && w.in_braces && noun) {
+		items[0] = "`}`", nitems = 1, too_many = false;
+		after = arena_printf(c->a, " to close %s", noun);
+	} else if (want_colon && (w.decl == YYSYMBOL_rule_kw || w.decl == YYSYMBOL_k_override) && !w.after_colon &&
+		   w.trigger) {
+		after = " after the rule's trigger";
+		colon_help = true;
+	} else if (want_colon && w.decl == YYSYMBOL_k_streak && !w.after_colon && w.trigger) {
+		after = " after the streak's period";
+		colon_help = true;
+	} else if (set_has(&all, YYSYMBOL_LBRACE) && !w.in_braces &&
+		   (w.decl == YYSYMBOL_k_tiers || w.decl == YYSYMBOL_k_levels)) {
+		after = " after the metric of the ladder";
+	} else if (set_has(&all, YYSYMBOL_RPAREN) && w.open_paren > 0 && nitems <= 2) {
+		after = " to close `(`";
+	} else if (set_has(&all, YYSYMBOL_RBRACE) && w.in_braces && noun && nitems <= 4) {
 		after = arena_printf(c->a, " in %s", noun);
+	}
 
+	/* When the token found opens a later line, what is missing belongs at
+	 * the end of the line before: point there. */
 	const char *fw = found_word(c, found, sp);
-	if (found == YYSYMBOL_YYEOF && c->tok_sp.end == sp.end)
-		sp.start = sp.end;
+	bool gap = c->prev_tok && (found == YYSYMBOL_YYEOF ||
+				   source_line(c->src, sp.start) > source_line(c->src, c->prev_sp.end));
+	if (gap && !(nitems == 0 || nitems > 4 || too_many)) {
+		sp = (span){sp.file, c->prev_sp.end, c->prev_sp.end};
+		if (!*after)
+			after = arena_printf(c->a, " after %s", found_word(c, -1, c->prev_sp));
+	}
 	diag *d;
-	if (nitems == 0 || nitems > 4 || too_many) {
+	bool chain = is_comparison(found) && passed_cmp && found != YYSYMBOL_EQ;
+	if (chain) {
+		d = diag_add(c->d, DIAG_E0105, sp, "unexpected %s after a comparison", fw);
+	} else if (nitems == 0 || nitems > 4 || too_many) {
 		d = diag_add(c->d, DIAG_E0105, sp, "unexpected %s%s", fw, after);
 	} else {
 		const char *list_text = items[0];
 		for (int i = 1; i < nitems; i++)
 			list_text = arena_printf(c->a, "%s%s%s", list_text, i == nitems - 1 ? " or " : ", ", items[i]);
-		d = diag_add(c->d, DIAG_E0105, sp, "expected %s%s, found %s", list_text, after, fw);
+		if (gap)
+			d = diag_add(c->d, DIAG_E0105, sp, "expected %s%s", list_text, after);
+		else
+			d = diag_add(c->d, DIAG_E0105, sp, "expected %s%s, found %s", list_text, after, fw);
 	}
 
 	/* A help line when the fix can be guessed. */
-	const char *found_text = arena_strndup(c->a, c->src->text + sp.start, sp.end - sp.start);
-	if (is_comparison(found) && is_comparison(w.below) && w.top == YYSYMBOL_expr && w.below2 == YYSYMBOL_expr) {
-		diag_help(d, c->d, "comparisons do not chain: write `a < b and b < c`");
+	span fsp = *yypcontext_location(yyctx);
+	const char *found_text = arena_strndup(c->a, c->src->text + fsp.start, fsp.end - fsp.start);
+	symset decls_all = decl_tokens();
+	const char *typo = NULL;
+	if (found == YYSYMBOL_IDENT) {
+		const char *cands[YYNTOKENS];
+		uint32_t nc = 0;
+		for (int k = 0; k < YYNTOKENS; k++) {
+			const char *kw = set_has(&all, k) ? keyword_text(k) : NULL;
+			if (kw)
+				cands[nc++] = kw;
+		}
+		typo = diag_suggest(found_text, cands, nc);
+	}
+	if (typo) {
+		diag_help(d, c->d, "did you mean `%s`?", typo);
 	} else if (found == YYSYMBOL_EQ && w.top == YYSYMBOL_EQ) {
 		diag_help(d, c->d, "compare with a single `=`");
-	} else if (*after == ' ' && want_colon && w.trigger && !w.after_colon) {
+	} else if (chain) {
+		diag_help(d, c->d, "comparisons do not chain: write `a < b and b < c`");
+	} else if (colon_help) {
 		diag_help(d, c->d, "end the trigger with `:` and write the actions after it");
 	} else if ((found == YYSYMBOL_DAYS || found == YYSYMBOL_WEEKS || found == YYSYMBOL_MONTHS ||
 		    found == YYSYMBOL_YEARS) && set_has(&all, YYSYMBOL_DAY) && !set_has(&all, YYSYMBOL_DAYS)) {
 		diag_help(d, c->d, "write the period in the singular: `%.*s`", (int)strlen(found_text) - 1, found_text);
 	} else if (found == YYSYMBOL_STRING && set_has(&all, YYSYMBOL_IDENT) && !set_has(&all, YYSYMBOL_STRING)) {
 		diag_help(d, c->d, "a name is written without quotes");
-	} else if (set_has(&all, YYSYMBOL_STRING) && !set_has(&all, YYSYMBOL_IDENT) &&
-		   (found == YYSYMBOL_IDENT || keyword_text(found))) {
+	} else if (set_has(&all, YYSYMBOL_STRING) && !set_has(&all, YYSYMBOL_IDENT) && !gap &&
+		   (found == YYSYMBOL_IDENT || (keyword_text(found) && !set_has(&decls_all, found)))) {
 		diag_help(d, c->d, "write the name in double quotes: `\"%s\"`", found_text);
 	} else if (found == YYSYMBOL_INT && set_has(&all, YYSYMBOL_DAYS) && !set_has(&all, YYSYMBOL_INT)) {
 		diag_help(d, c->d, "a duration needs a unit: `%s days`", found_text);
-	} else if (keyword_text(found) && set_has(&all, YYSYMBOL_IDENT) && !set_has(&all, found)) {
+	} else if (in_expression(w.top) && (base == YYSYMBOL_AWARD || base == YYSYMBOL_DEBIT) &&
+		   set_has(&all, YYSYMBOL_IDENT)) {
+		diag_help(d, c->d, "write the amount, then the wallet: `%s 10 points`",
+			  base == YYSYMBOL_AWARD ? "award" : "debit");
+	} else if (keyword_text(found) && !gap && set_has(&all, YYSYMBOL_IDENT) && !set_has(&all, found)) {
 		diag_help(d, c->d, "`%s` is a word of the language and cannot be used as a name", found_text);
-	} else if (found == YYSYMBOL_IDENT) {
-		/* A misspelt keyword? */
-		const char *cands[YYNTOKENS];
-		uint32_t nc = 0;
-		for (int k = 0; k < YYNTOKENS; k++) {
-			const char *kw = set_has(&all, k) ? keyword_text(k) : NULL;
-			if (kw)
-				cands[nc++] = arena_strndup(c->a, kw + 1, strlen(kw) - 2);
-		}
-		const char *s = diag_suggest(found_text, cands, nc);
-		if (s)
-			diag_help(d, c->d, "did you mean `%s`?", s);
 	}
 	return 0;
 }
