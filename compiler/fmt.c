@@ -8,8 +8,9 @@
  *     and cap on its own line, multipliers and rounding one level deeper;
  *   - blocks `{ }` one item per line (enums on one line), a blank line
  *     between the rules of a group;
- *   - expressions with only the parentheses their meaning needs; literals
- *     exactly as written; strings re-escaped.
+ *   - expressions with only the parentheses their meaning needs (and around
+ *     a comparison under `not`, for the reader); literals exactly as
+ *     written; strings re-escaped.
  *
  * Comments are not in the tree: they are read again from the source text,
  * and each one is put back before the line that followed it, or at the end
@@ -368,11 +369,25 @@ static void expr_list(sbuf *b, const ast_node *n)
 	}
 }
 
-/* `points earned` without a window, on the left of `in`, needs parentheses:
- * written bare, the window would become its own. */
+/* Does the text of `n` end with `W earned` without a window? */
+static bool ends_with_bare_earned(const ast_node *n)
+{
+	while (n) {
+		switch (n->kind) {
+		case AST_EARNED: return !n->u.earned.window;
+		case AST_BINARY: n = n->u.binary.r; break;
+		case AST_UNARY: n = n->u.unary.e; break;
+		default: return false;
+		}
+	}
+	return false;
+}
+
+/* The left side of `in` needs parentheses when it ends with `W earned`:
+ * written bare, `in last 30 days` would become that earned's own window. */
 static int left_of_in(const ast_node *l)
 {
-	return l->kind == AST_EARNED && !l->u.earned.window ? P_PRIMARY + 1 : P_IN + 1;
+	return ends_with_bare_earned(l) ? P_PRIMARY + 1 : P_IN + 1;
 }
 
 static void expr(sbuf *b, const ast_node *n, int min)
@@ -407,11 +422,14 @@ static void expr(sbuf *b, const ast_node *n, int min)
 		break;
 	case AST_UNARY:
 		if (n->u.unary.op == OP_NOT) {
+			/* `not (x = 1)`: clearer than the equivalent `not x = 1` */
 			sb_str(b, "not ");
-			expr(b, n->u.unary.e, P_NOT);
+			expr(b, n->u.unary.e, P_ADD);
 		} else {
+			/* `-(-x)`, not `--x` */
+			const ast_node *e = n->u.unary.e;
 			sb_str(b, "-");
-			expr(b, n->u.unary.e, P_NEG);
+			expr(b, e, e->kind == AST_UNARY ? P_PRIMARY : P_NEG);
 		}
 		break;
 	case AST_BINARY: {
