@@ -316,6 +316,10 @@ static void init_unit(chk_ctx *c, chk_unit *u, const ast_node *file, bool librar
 	snprintf(u->currency, sizeof u->currency, "EUR");
 	u->name = "";
 	const ast_node *first = file && file->kind == AST_FILE ? file->u.file.decls : NULL;
+	/* a header that does not come first was reported by the parser (E0109);
+	 * it still names the file */
+	while (first && !is_header(first) && (first->kind == AST_USE || first->kind == AST_ERROR))
+		first = first->next;
 	u->header = is_header(first) ? first : NULL;
 	u->kind = library ? CHK_UNIT_LIBRARY : CHK_UNIT_PROGRAM;
 	if (!u->header)
@@ -340,7 +344,7 @@ static void check_extra_headers(chk_ctx *c, const chk_unit *u)
 	if (!u->file || u->file->kind != AST_FILE)
 		return;
 	for (const ast_node *n = u->file->u.file.decls; n; n = n->next) {
-		if (!is_header(n) || n == u->header)
+		if (!is_header(n) || n == u->header || !u->header)
 			continue;
 		if (u->header && n->kind == u->header->kind) {
 			diag *g = diag_add(c->d, DIAG_E0412, n->sp, "the %s header is given twice",
@@ -1604,7 +1608,7 @@ static void dump_units(FILE *out, const chk_result *r, const source_set *srcs)
 
 static const char *trigger_word(chk_trigger_kind k)
 {
-	static const char *const w[] = {"on", "when no", "when expiring", "when birthday", "after", "steps", "?"};
+	static const char *const w[] = {"on", "when no", "when expiring", "when birthday", "after", "steps", "(no trigger)"};
 	return (unsigned)k <= CHK_TRIG_NONE ? w[k] : "?";
 }
 
@@ -1679,10 +1683,23 @@ static void dump_decls(FILE *out, const chk_result *r, const source_set *srcs)
 								   : kinds[rule->rule_kind];
 		fprintf(out, "%s%s \"%s\": %s", rule->override ? "override " : "", kind, rule->name,
 			trigger_word(rule->trigger));
-		if (rule->event)
-			fprintf(out, " %s", rule->event->name);
-		if (rule->wallet)
-			fprintf(out, " %s", rule->wallet->name);
+		if (rule->kind == CHK_MECH_MISSION) {
+			uint32_t k = 0;
+			for (const ast_node *st = rule->decl->u.mission.steps; st; st = st->next) {
+				const ast_node *ev = st->kind == AST_STEP ? st->u.step.event : NULL;
+				if (ev && ev->kind == AST_NAME && ev->u.name.s)
+					fprintf(out, "%s %s", k++ ? "," : "", ev->u.name.s);
+			}
+			if (rule->event)
+				fprintf(out, ", within the deadline after %s", rule->event->name);
+		} else {
+			if (rule->event)
+				fprintf(out, " %s", rule->event->name);
+			if (rule->wallet)
+				fprintf(out, " %s", rule->wallet->name);
+		}
+		if (rule->kind == CHK_MECH_STREAK)
+			fprintf(out, " every %s", ast_unit_name(rule->decl->u.streak.every, false));
 		if (rule->group >= 0)
 			fprintf(out, ", in group \"%s\"", r->groups[rule->group]->name ? r->groups[rule->group]->name : "?");
 		if (r->units[rule->unit].kind == CHK_UNIT_OVERLAY)
@@ -1706,9 +1723,14 @@ static void dump_decls(FILE *out, const chk_result *r, const source_set *srcs)
 	for (uint32_t i = 0; i < r->nexperiments; i++) {
 		const chk_experiment *x = r->experiments[i];
 		fprintf(out, "experiment \"%s\":", x->name ? x->name : "?");
-		for (uint32_t k = 0; k < x->nvariants; k++)
-			fprintf(out, "%s \"%s\" %lld.%02lld%%", k ? "," : "", x->variants[k].name ? x->variants[k].name : "?",
-				(long long)(x->variants[k].share / 100), (long long)(x->variants[k].share % 100));
+		for (uint32_t k = 0; k < x->nvariants; k++) {
+			int64_t sh = x->variants[k].share;
+			fprintf(out, "%s \"%s\" %lld", k ? "," : "", x->variants[k].name ? x->variants[k].name : "?",
+				(long long)(sh / 100));
+			if (sh % 100)
+				fprintf(out, ".%02lld", (long long)(sh % 100));
+			fputc('%', out);
+		}
 		fputc('\n', out);
 	}
 }
