@@ -20,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "parse.h" /* lex_currency: the one list of ISO 4217 codes */
+
 /* ---- small helpers ---- */
 
 /* Appends to an arena array that doubles its room at powers of two. */
@@ -473,6 +475,20 @@ static void setup_units(chk_ctx *c, ast_node *const *libs, uint32_t nlibs, ast_n
 
 /* ---- pass 2: settings ---- */
 
+void chk_unknown_currency(chk_ctx *c, span sp, const char *code)
+{
+	const char *codes[256];
+	uint32_t n = 0;
+	for (const char *x; n < 256 && (x = lex_currency_at(n)); n++)
+		codes[n] = x;
+	diag *g = diag_add(c->d, DIAG_E0212, sp, "unknown currency `%s`", code);
+	const char *s = diag_suggest(code, codes, n);
+	if (s)
+		diag_help(g, c->d, "did you mean `%s`?", s);
+	else
+		diag_help(g, c->d, "write an ISO 4217 code, such as `EUR`, `GBP` or `USD`");
+}
+
 static void twice(chk_ctx *c, const ast_node *again, const ast_node *first, const char *what)
 {
 	diag *g = diag_add(c->d, DIAG_E0412, again->sp, "`%s` is given twice", what);
@@ -509,9 +525,8 @@ static void settings(chk_ctx *c, uint32_t ui)
 		*seen = n;
 		if (n->kind == AST_CURRENCY) {
 			const char *code = n->u.str.s ? n->u.str.s : "";
-			if (!ty_currency_known(code)) {
-				diag *g = diag_add(c->d, DIAG_E0212, n->sp, "unknown currency `%s`", code);
-				diag_help(g, c->d, "write an ISO 4217 code, such as `EUR`, `GBP` or `USD`");
+			if (!lex_currency(code, NULL)) {
+				chk_unknown_currency(c, n->sp, code);
 			} else {
 				snprintf(u->currency, sizeof u->currency, "%s", code);
 			}

@@ -422,6 +422,7 @@ const char *chk_text(chk_ctx *c, const ast_node *n);
 const chk_wallet *chk_wallet_ref(chk_ctx *c, ast_node *name, const char *what);
 const chk_record *chk_event_ref(chk_ctx *c, ast_node *name);
 int64_t chk_duration_days(const ast_node *dur, bool *exact);
+void chk_unknown_currency(chk_ctx *c, span sp, const char *code);
 
 /* check_expr.c */
 const ty *chk_expr(chk_ctx *c, ast_node *n, const ty *hint);

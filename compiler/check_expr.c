@@ -22,6 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "parse.h" /* lex_currency */
+
 /* ---- side tables ---- */
 
 static const ty *error_ty(chk_ctx *c)
@@ -1220,9 +1222,8 @@ const ty *chk_expr(chk_ctx *c, ast_node *n, const ty *hint)
 		break;
 	case AST_MONEY: {
 		const char *cur = n->u.money.currency;
-		if (!ty_currency_known(cur)) {
-			diag *g = diag_add(c->d, DIAG_E0212, n->sp, "unknown currency `%s`", cur);
-			diag_help(g, c->d, "write an ISO 4217 code, such as `%s`", c->r->units[c->unit].currency);
+		if (!lex_currency(cur, NULL)) {
+			chk_unknown_currency(c, n->sp, cur);
 			t = error_ty(c);
 			break;
 		}

@@ -2,7 +2,6 @@
 #include "types.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 void ty_table_init(ty_table *tt, arena *a)
@@ -147,29 +146,4 @@ const char *ty_str(arena *a, const ty *t)
 {
 	char buf[256];
 	return arena_strdup(a, ty_format(buf, sizeof buf, t));
-}
-
-/* Active ISO 4217 codes, sorted for bsearch. */
-static const char *const currencies[] = {
-	"AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT", "BGN", "BHD",
-	"BIF", "BMD", "BND", "BOB", "BRL", "BSD", "BTN", "BWP", "BYN", "BZD", "CAD", "CDF", "CHF", "CLP", "CNY",
-	"COP", "CRC", "CUP", "CVE", "CZK", "DJF", "DKK", "DOP", "DZD", "EGP", "ERN", "ETB", "EUR", "FJD", "FKP",
-	"GBP", "GEL", "GHS", "GIP", "GMD", "GNF", "GTQ", "GYD", "HKD", "HNL", "HTG", "HUF", "IDR", "ILS", "INR",
-	"IQD", "IRR", "ISK", "JMD", "JOD", "JPY", "KES", "KGS", "KHR", "KMF", "KPW", "KRW", "KWD", "KYD", "KZT",
-	"LAK", "LBP", "LKR", "LRD", "LSL", "LYD", "MAD", "MDL", "MGA", "MKD", "MMK", "MNT", "MOP", "MRU", "MUR",
-	"MVR", "MWK", "MXN", "MYR", "MZN", "NAD", "NGN", "NIO", "NOK", "NPR", "NZD", "OMR", "PAB", "PEN", "PGK",
-	"PHP", "PKR", "PLN", "PYG", "QAR", "RON", "RSD", "RUB", "RWF", "SAR", "SBD", "SCR", "SDG", "SEK", "SGD",
-	"SHP", "SLE", "SOS", "SRD", "SSP", "STN", "SVC", "SYP", "SZL", "THB", "TJS", "TMT", "TND", "TOP", "TRY",
-	"TTD", "TWD", "TZS", "UAH", "UGX", "USD", "UYU", "UZS", "VES", "VND", "VUV", "WST", "XAF", "XCD", "XOF",
-	"XPF", "YER", "ZAR", "ZMW", "ZWL",
-};
-
-static int cmp_code(const void *key, const void *elem)
-{
-	return strcmp(key, *(const char *const *)elem);
-}
-
-bool ty_currency_known(const char *code)
-{
-	return bsearch(code, currencies, sizeof currencies / sizeof *currencies, sizeof *currencies, cmp_code) != NULL;
 }

@@ -110,7 +110,4 @@ char *ty_format(char *buf, size_t size, const ty *t);
 /* The same, in the arena. */
 const char *ty_str(arena *a, const ty *t);
 
-/* Whether `code` is an ISO 4217 currency code ludic knows. */
-bool ty_currency_known(const char *code);
-
 #endif

@@ -6,6 +6,7 @@
  * Spans are left empty (the text cases in tests/lang pin the rendering). */
 #include <criterion/criterion.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -1122,4 +1123,46 @@ Test(check, five_hundred_rules_check_fast)
 	cr_log_info("500 rules checked in %.2f ms", ms);
 	cr_assert_lt(ms, 20.0, "500 rules took %.2f ms", ms);
 	cr_assert_eq(R->nrules, 500);
+}
+
+/* ---- ludic dump --types ---- */
+
+static char *dump(void)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&out, &len);
+	cr_assert_not_null(mem);
+	chk_dump_types(mem, R, &S);
+	fclose(mem);
+	return out;
+}
+
+Test(check, dump_lists_declarations_then_typed_expressions)
+{
+	check_prog(seq(param("gift", num(5)),
+		       rule("R", on("purchase", bin(OP_GE, nm("total"), eur(50))), award(bin(OP_DIV, nm("total"), eur(1)), "points"),
+			    NULL),
+		       rule("G", on("visit", NULL), award(nm("gift"), "points"), once()), NULL));
+	expect_clean();
+	char *a = dump(), *b = dump();
+	cr_assert_str_eq(a, b, "the dump must be deterministic");
+	cr_assert(strstr(a, "program \"t\""), "%s", a);
+	cr_assert(strstr(a, "event purchase (from library retail)\n  id: string, implicit\n"), "%s", a);
+	cr_assert(strstr(a, "  total: money\n"), "%s", a);
+	cr_assert(strstr(a, "wallet points: points of wallet `points`, expires "), "%s", a);
+	cr_assert(strstr(a, "tiers status on "), "%s", a);
+	cr_assert(strstr(a, "param gift: whole number = "), "%s", a);
+	cr_assert(strstr(a, "rule \"R\": on purchase\n"), "%s", a);
+	cr_assert(strstr(a, "rule \"G\": on visit\n"), "%s", a);
+	const char *ex = strstr(a, "expressions:\n");
+	cr_assert_not_null(ex, "%s", a);
+	cr_assert(strstr(ex, " : number\n"), "%s", a);
+	cr_assert(strstr(ex, " : money (EUR)\n"), "%s", a);
+	cr_assert(strstr(ex, " : true/false\n"), "%s", a);
+	/* the library's declarations come before the program's, the expressions last */
+	cr_assert_lt(strstr(a, "event purchase"), strstr(a, "wallet points"));
+	cr_assert_lt(strstr(a, "rule \"G\""), ex);
+	free(a);
+	free(b);
 }
