@@ -809,8 +809,8 @@ static void declare_group(chk_ctx *c, ast_node *n)
 	g->unit = c->unit;
 	g->decl = n;
 	g->index = c->r->ngroups;
-	if (g->name && !declare(c, NS_GROUP, g->name, n->u.group.name->sp, g, TY_ERROR, "group"))
-		return;
+	if (g->name)
+		declare(c, NS_GROUP, g->name, n->u.group.name->sp, g, TY_ERROR, "group"); /* a twin is reported; its rules still count */
 	PUSH(c, c->r->groups, c->r->ngroups, g);
 	g->first = c->r->nrules;
 	for (ast_node *m = n->u.group.rules; m; m = m->next)
@@ -1042,7 +1042,7 @@ static void check_wallet(chk_ctx *c, chk_wallet *w)
 	}
 }
 
-/* Does the expression mention a param (directly)? */
+/* A param's value: a constant, typed; it may use the params declared before it. */
 static void check_param(chk_ctx *c, chk_param *p)
 {
 	c->unit = p->unit;

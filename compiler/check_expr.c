@@ -483,7 +483,24 @@ static void unknown_name(chk_ctx *c, ast_node *n)
 		diag_help(g, c->d, "`%s` is a field of `%s`, but no event is at hand here", name, ev->name);
 }
 
+static const ty *resolve_name(chk_ctx *c, ast_node *n, const ty *hint);
+
+/* A bare name. Where a choice of an enum is expected, a name that means
+ * something else (a field of another type) is reported as a wrong choice:
+ * `checkout = store` most likely means a checkout, not the store's code. */
 static const ty *check_name(chk_ctx *c, ast_node *n, const ty *hint)
+{
+	const ty *t = resolve_name(c, n, hint);
+	if (hint && hint->kind == TY_ENUM && !ty_is_error(t) && t != hint && in_range(c, n) &&
+	    c->r->refs[n->id].kind != CHK_REF_PARAM) {
+		c->r->refs[n->id] = (chk_ref){0};
+		unknown_member(c, n, hint);
+		return error_ty(c);
+	}
+	return t;
+}
+
+static const ty *resolve_name(chk_ctx *c, ast_node *n, const ty *hint)
 {
 	const char *name = n->u.name.s;
 	if (!name)
