@@ -76,24 +76,6 @@ const char *chk_text(chk_ctx *c, const ast_node *n)
 	return arena_strndup(c->a, buf, o);
 }
 
-/* Days in a duration: exact for days and weeks, approximate (30/365) for
- * months and years, 0 for minutes and hours. */
-int64_t chk_duration_days(const ast_node *dur, bool *exact)
-{
-	if (exact)
-		*exact = true;
-	if (!dur || dur->kind != AST_DURATION)
-		return 0;
-	int64_t n = dur->u.dur.count;
-	switch (dur->u.dur.unit) {
-	case UNIT_DAY: return n;
-	case UNIT_WEEK: return n * 7;
-	case UNIT_MONTH: if (exact) *exact = false; return n * 30;
-	case UNIT_YEAR: if (exact) *exact = false; return n * 365;
-	default: return 0;
-	}
-}
-
 /* Minutes in a duration, months as 30 days and years as 365. */
 static int64_t duration_minutes(const ast_node *dur)
 {

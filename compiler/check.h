@@ -414,33 +414,61 @@ typedef enum {
 } chk_cond_role;
 
 /* check.c */
+/* The symbol `name` of namespace `ns` as the current unit sees it (itself, its
+ * base program, the libraries they use), or NULL. */
 chk_sym *chk_lookup(chk_ctx *c, chk_ns ns, const char *name);
+/* The same, in one unit's own table only. */
 chk_sym *chk_lookup_in(chk_ctx *c, uint32_t unit, chk_ns ns, const char *name);
+/* The visible name of `ns` closest to `name` (a likely typo), or NULL. */
 const char *chk_suggest(chk_ctx *c, chk_ns ns, const char *name);
+/* A symbol `name` of a library the current unit does not `use`, or NULL
+ * (for "add `use retail`"). */
 const chk_sym *chk_lookup_unused_lib(chk_ctx *c, chk_ns ns, const char *name);
+/* The source text of `n` on one line (blanks collapsed, long texts cut), for messages. */
 const char *chk_text(chk_ctx *c, const ast_node *n);
+/* The wallet an AST_NAME names (reference recorded), or NULL after E0203. */
 const chk_wallet *chk_wallet_ref(chk_ctx *c, ast_node *name, const char *what);
+/* The event an AST_NAME names (reference recorded), or NULL after E0202. */
 const chk_record *chk_event_ref(chk_ctx *c, ast_node *name);
-int64_t chk_duration_days(const ast_node *dur, bool *exact);
+/* Reports E0212 for `code`, with the nearest ISO 4217 code. */
 void chk_unknown_currency(chk_ctx *c, span sp, const char *code);
 
 /* check_expr.c */
+/* Types `n` (recorded in r->types, r->refs, r->values) and returns its type,
+ * the error type after a reported problem. `hint` is the type the context
+ * expects (an enum or a ladder lets bare choice or rung names resolve), or NULL. */
 const ty *chk_expr(chk_ctx *c, ast_node *n, const ty *hint);
+/* "a whole number", "money (EUR)", "a choice of `channel`": a type in a sentence. */
 const char *chk_tyname(chk_ctx *c, const ty *t);
+/* Types a condition (E0304 if it is not true/false) and analyses it for
+ * contradictions and tautologies (W0502, W0503, E0401 for steps). */
 const ty *chk_cond(chk_ctx *c, ast_node *n, chk_cond_role role);
+/* The recorded type / constant value of `n` (NULL / kind NONE if none). */
 const ty *chk_type_of(const chk_ctx *c, const ast_node *n);
 const chk_value *chk_value_of(const chk_ctx *c, const ast_node *n);
+/* The common type of two compared or chosen values; on a mismatch reports
+ * it with `verb`, a format taking the two types' names, and returns the error type. */
 const ty *chk_unify(chk_ctx *c, const ty *a, const ty *b, ast_node *na, ast_node *nb, ast_node *whole,
 		    const char *verb);
+/* Whether a value of type `got` (the expression `at`) may stand where `want`
+ * is needed (a param's new value, a threshold, a limit); reports if not. */
 bool chk_assignable(chk_ctx *c, const ty *want, const ty *got, ast_node *at, const char *what);
+/* Whether an (already typed) expression reads the event, its lines or history. */
 bool chk_depends_on_event(const chk_ctx *c, const ast_node *n);
+/* Library money ("the program's currency") made the current unit's currency. */
 const ty *chk_local_money(chk_ctx *c, const ty *t);
+/* E0405/E0406 for the length `dur` of a history window. */
 void chk_window_length(chk_ctx *c, ast_node *dur, const char *what);
 
 /* check_mech.c */
+/* Checks one rule, mission or streak: trigger, actions, clauses, and the
+ * checks beyond types (E0401, E0407-E0410, W0501, W0508, W0509). */
 void chk_mechanic(chk_ctx *c, chk_rule *rule);
-void chk_analyse_cond(chk_ctx *c, ast_node *cond, chk_cond_role role, const char *owner);
-void chk_actions(chk_ctx *c, ast_node *actions, const char *owner);
+/* W0502/W0503 (E0401 for a step) when a well-typed condition is never or
+ * always true; silent when unsure. */
+void chk_analyse_cond(chk_ctx *c, ast_node *cond, chk_cond_role role);
+/* Checks a list of actions (award, debit, badge, notify) in the current scope. */
+void chk_actions(chk_ctx *c, ast_node *actions);
 
 #endif /* CHK_INTERNAL */
 

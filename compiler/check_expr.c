@@ -999,8 +999,6 @@ static const struct {
 };
 #define NFUNCTIONS (sizeof functions / sizeof *functions)
 
-const chk_wallet *chk_wallet_ref(chk_ctx *c, ast_node *name, const char *what);
-
 static const ty *check_call(chk_ctx *c, ast_node *n)
 {
 	const char *fn = n->u.call.fn ? n->u.call.fn : "";
@@ -1323,7 +1321,7 @@ const ty *chk_cond(chk_ctx *c, ast_node *n, chk_cond_role role)
 		return error_ty(c);
 	const ty *t = want_bool(c, n, chk_expr(c, n, NULL));
 	if (!ty_is_error(t))
-		chk_analyse_cond(c, n, role, NULL);
+		chk_analyse_cond(c, n, role);
 	return t;
 }
 

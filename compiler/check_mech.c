@@ -615,9 +615,8 @@ static void report_always(chk_ctx *c, const ast_node *cond, chk_cond_role role)
 	}
 }
 
-void chk_analyse_cond(chk_ctx *c, ast_node *cond, chk_cond_role role, const char *owner)
+void chk_analyse_cond(chk_ctx *c, ast_node *cond, chk_cond_role role)
 {
-	(void)owner;
 	why w;
 	if (never_true(c, cond, false, &w)) {
 		report_never(c, cond, role, w.n || w.false_node ? why_text(c, &w) : NULL);
@@ -823,9 +822,8 @@ static void check_notify(chk_ctx *c, ast_node *a)
 	}
 }
 
-void chk_actions(chk_ctx *c, ast_node *actions, const char *owner)
+void chk_actions(chk_ctx *c, ast_node *actions)
 {
-	(void)owner;
 	for (ast_node *a = actions; a; a = a->next) {
 		switch (a->kind) {
 		case AST_AWARD: check_award(c, a, false); break;
@@ -1132,7 +1130,7 @@ static void check_rule(chk_ctx *c, chk_rule *rule)
 	check_trigger(c, rule, n->u.rule.trigger);
 	check_quest_event(c, rule, n->u.rule.trigger);
 	check_period(c, n->u.rule.from, n->u.rule.until);
-	chk_actions(c, n->u.rule.actions, rule->name);
+	chk_actions(c, n->u.rule.actions);
 	bool yearly = n->u.rule.trigger && n->u.rule.trigger->kind == AST_BIRTHDAY;
 	check_clauses(c, n->u.rule.clauses, n->u.rule.actions, yearly);
 	if (rule->trigger == CHK_TRIG_EVENT)
@@ -1164,7 +1162,7 @@ static void check_step(chk_ctx *c, ast_node *s, const ast_node **seen, uint32_t 
 				   c->owner, chk_text(c, times));
 		diag_help(g, c->d, "remove `, %s times`: a step happens once unless you ask for more", chk_text(c, times));
 	}
-	chk_actions(c, s->u.step.reward, name);
+	chk_actions(c, s->u.step.reward);
 	c->owner = c->rule->name;
 }
 
@@ -1202,7 +1200,7 @@ static void check_mission(chk_ctx *c, chk_rule *rule)
 		diag_help(g, c->d, "add at least one step, as in `step \"First purchase\": purchase`");
 	}
 	c->sc = (chk_scope){0};
-	chk_actions(c, n->u.mission.reward, rule->name);
+	chk_actions(c, n->u.mission.reward);
 }
 
 /* Whole periods of `every` in a duration, or -1. */
@@ -1259,7 +1257,7 @@ static void check_streak(chk_ctx *c, chk_rule *rule)
 			  ast_unit_name(n->u.streak.every, true));
 	}
 	check_period(c, n->u.streak.from, n->u.streak.until);
-	chk_actions(c, n->u.streak.actions, rule->name);
+	chk_actions(c, n->u.streak.actions);
 	check_clauses(c, n->u.streak.clauses, n->u.streak.actions, false);
 }
 
