@@ -81,7 +81,8 @@ typedef struct parse_ctx {
 	bool deep_reported;     /* E0106 given: once per file */
 	bool lex_error;         /* a lexical error in the current declaration: skip its syntax error */
 	bool aborted;           /* the parser gave up (stack exhausted) */
-	uint32_t stale_open;    /* brackets left open by the declaration that failed: their closers are skipped silently */
+	bool in_error;          /* the last declaration added is an error node, and no new one has started */
+	uint32_t stale_open;    /* brackets left open by the declaration that failed: the lexer drops their closers */
 	ast_node *decls;        /* top-level declarations, in order */
 	ast_node *decls_tail;   /* last of them */
 	struct node_depth *depth; /* depths of node id first_id + i (malloc'd, grown on demand) */
@@ -118,7 +119,8 @@ struct node_depth {
 %code provides {
 int lxlex(LXSTYPE *lval, span *lloc, yyscan_t scanner);
 parse_ctx *lxget_extra(yyscan_t scanner);
-/* The spelling of a token kind for messages: "award", ":", "a name". */
+/* The spelling of token kind `kind` (T_...) in messages: "award", ":",
+ * "a name". */
 const char *lex_token_spelling(int kind);
 }
 
@@ -231,6 +233,13 @@ static ast_list list_cat(ast_list l, ast_list m)
 
 static void add_decl(parse_ctx *c, ast_node *n)
 {
+	/* While skipping to the next declaration, bison makes one error node per
+	 * token skipped: one broken declaration is one node. */
+	if (n->kind == AST_ERROR && c->decls_tail && c->decls_tail->kind == AST_ERROR && c->in_error) {
+		c->decls_tail->sp = span_join(c->decls_tail->sp, n->sp);
+		return;
+	}
+	c->in_error = n->kind == AST_ERROR;
 	if (!c->decls)
 		c->decls = n;
 	else
@@ -242,6 +251,7 @@ static void add_decl(parse_ctx *c, ast_node *n)
 static void decl_start(parse_ctx *c)
 {
 	c->lex_error = false;
+	c->in_error = false;
 }
 
 static ast_node *mk_string(parse_ctx *c, lex_lit s, span sp)
@@ -1363,10 +1373,16 @@ static void lxerror(span *loc, yyscan_t scanner, const char *msg)
 
 /* ---- syntax errors in marketer words ---- */
 
-const char *lex_token_spelling(int kind)
+/* The spelling of a symbol kind (YYSYMBOL_...). */
+static const char *symbol_spelling(int kind)
 {
 	const char *n = yysymbol_name((yysymbol_kind_t)kind);
 	return n ? n : "?";
+}
+
+const char *lex_token_spelling(int kind)
+{
+	return symbol_spelling(YYTRANSLATE(kind));
 }
 
 /* Token sets, as bit masks over symbol kinds. */
@@ -1507,7 +1523,7 @@ static const char *expected_word(parse_ctx *c, int k)
 {
 	if (k == YYSYMBOL_YYEOF)
 		return "the end of the file";
-	const char *n = lex_token_spelling(k);
+	const char *n = symbol_spelling(k);
 	if (strncmp(n, "a ", 2) == 0 || strncmp(n, "an ", 3) == 0)
 		return n;
 	return arena_printf(c->a, "`%s`", n);
@@ -1636,7 +1652,7 @@ static const char *keyword_text(int k)
 {
 	if (k <= YYSYMBOL_DEEP || k >= YYNTOKENS)
 		return NULL;
-	const char *n = lex_token_spelling(k);
+	const char *n = symbol_spelling(k);
 	return n[0] >= 'a' && n[0] <= 'z' ? n : NULL;
 }
 
@@ -1679,15 +1695,12 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, yyscan_t scanner)
 	int found = yypcontext_token(yyctx);
 	span sp = *yypcontext_location(yyctx);
 
+	/* Recovery goes back to the top level: the brackets open now are
+	 * forgotten, and the lexer drops their closers. */
+	c->stale_open = c->open;
 	/* One error per broken declaration: a lexical error already said what is wrong. */
 	if (c->lex_error)
 		return 0;
-	/* A `}` or `)` of a declaration given up on earlier. */
-	if ((found == YYSYMBOL_RBRACE || found == YYSYMBOL_RPAREN) && c->open < c->stale_open) {
-		c->stale_open = c->open;
-		return 0;
-	}
-	c->stale_open = c->open;
 
 	yysymbol_kind_t list[YYNTOKENS];
 	int n = yypcontext_expected_tokens(yyctx, list, YYNTOKENS);
