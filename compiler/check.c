@@ -1331,7 +1331,6 @@ chk_result *chk_check(arena *a, diag_list *d, const source_set *srcs, ast_node *
 	c->tt = arena_alloc(a, sizeof *c->tt);
 	ty_table_init(c->tt, a);
 	chk_result *r = c->r = arena_alloc(a, sizeof *r);
-	uint32_t errors_before = d->errors;
 	r->srcs = srcs;
 	r->node_count = node_count;
 	r->types = arena_alloc(a, (node_count ? node_count : 1) * sizeof *r->types);
@@ -1369,7 +1368,7 @@ chk_result *chk_check(arena *a, diag_list *d, const source_set *srcs, ast_node *
 		check_group(c, r->groups[i]);
 	if (d->errors == 0 && d->dropped == 0)
 		unused(c); /* with errors, "never used" is mostly a typo already reported */
-	r->ok = d->errors == errors_before && d->dropped == 0;
+	r->ok = d->errors == 0 && d->dropped == 0;
 	return r;
 }
 

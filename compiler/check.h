@@ -308,7 +308,7 @@ typedef struct chk_result {
 	const ty **types;            /* type of each expression node; NULL for other nodes */
 	chk_ref *refs;               /* what each AST_NAME / AST_FIELD / AST_CALL resolved to */
 	chk_value *values;           /* constant value of each constant expression; kind NONE otherwise */
-	bool ok;                     /* no errors (warnings allowed) */
+	bool ok;                     /* no error at all in the diagnostics, the parser's included (warnings allowed) */
 } chk_result;
 
 /* Checks `files` (the user's programs and overlays) against `libs` (stdlib
