@@ -1023,9 +1023,10 @@ static void uncapped(chk_ctx *c, const chk_rule *rule, const ast_node *actions, 
 		const ty *t = chk_type_of(c, a->u.award.amount);
 		if (!t || ty_is_error(t) || chk_depends_on_event(c, a->u.award.amount))
 			continue;
-		bool varies = false;
+		bool varies = false; /* `times 2 when channel = app` reads the event; `when status >= gold` does not */
 		for (const ast_node *m = a->u.award.mults; m; m = m->next)
-			varies |= m->kind == AST_MULTIPLIER;
+			varies |= m->kind == AST_MULTIPLIER &&
+				  (chk_depends_on_event(c, m->u.mult.factor) || chk_depends_on_event(c, m->u.mult.cond));
 		if (varies)
 			continue;
 		diag *g = diag_add(c->d, DIAG_W0501, a->sp, "\"%s\" gives `%s %s` on every `%s` event, with no cap",
