@@ -476,6 +476,21 @@ static void unknown_name(chk_ctx *c, ast_node *n)
 			diag_help(g, c->d, "`%s` is a choice of `%s`: compare it with a field of that type", name, e->name);
 		return;
 	}
+	for (uint32_t i = 0; c->sc.event && !c->sc.elem && i < c->sc.event->nfields; i++) {
+		const chk_field *f = &c->sc.event->fields[i];
+		const ty *e = f->type && f->type->kind == TY_LIST ? f->type->elem : NULL;
+		int k = e && e->kind == TY_RECORD ? field_index(e->decl, name) : -1;
+		if (k < 0)
+			continue;
+		const chk_record *line = e->decl;
+		if (ty_is_quantity(line->fields[k].type))
+			diag_help(g, c->d, "`%s` is a field of each %s: add it up with `sum(%s of %s)`, or test it inside "
+					   "`any(%s where ...)`", name, e->name, name, f->name, f->name);
+		else
+			diag_help(g, c->d, "`%s` is a field of each %s: test it inside `any(%s where ...)` or `count(%s where ...)`",
+				  name, e->name, f->name, f->name);
+		return;
+	}
 	const chk_record *ev = event_with_field(c, name);
 	if (ev && c->sc.event)
 		diag_help(g, c->d, "`%s` is a field of `%s`, but here the event is `%s`", name, ev->name, c->sc.event->name);
