@@ -808,7 +808,13 @@ static void check_notify(chk_ctx *c, ast_node *a)
 	for (ast_node *arg = a->u.notify.args; arg; arg = arg->next) {
 		if (arg->kind != AST_ARG)
 			continue;
-		chk_expr(c, arg->u.arg.value, NULL);
+		const ty *t = chk_expr(c, arg->u.arg.value, NULL);
+		if (!ty_is_error(t) && (t->kind == TY_LIST || t->kind == TY_RECORD || t->kind == TY_EVENT)) {
+			diag *g = diag_add(c->d, DIAG_E0301, arg->u.arg.value->sp, "a message carries single values, not %s",
+					   chk_tyname(c, t));
+			if (t->kind == TY_LIST)
+				diag_help(g, c->d, "send a number made from it, such as `count(%s)`", chk_text(c, arg->u.arg.value));
+		}
 		for (uint32_t i = 0; i < n && arg->u.arg.key; i++) {
 			if (strcmp(seen[i]->u.arg.key, arg->u.arg.key) == 0) {
 				diag *g = diag_add(c->d, DIAG_E0206, arg->sp, "`%s` is given twice to `notify`", arg->u.arg.key);
