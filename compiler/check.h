@@ -49,7 +49,7 @@ typedef enum {
 } chk_value_kind;
 
 typedef struct chk_value {
-	chk_value_kind kind;
+	chk_value_kind kind;         /* what `i`/`s` hold; NONE: not a constant */
 	int64_t i;          /* the value, scaled as the kind says */
 	const char *s;      /* CHK_VAL_STRING: the text */
 	char currency[4];   /* CHK_VAL_MONEY: the currency */
@@ -74,7 +74,7 @@ typedef struct chk_param_change {
 /* One source file and what it declares. Libraries come first in
  * chk_result.units, then the user's files in the order given. */
 typedef struct chk_unit {
-	chk_unit_kind kind;
+	chk_unit_kind kind;          /* library, program or overlay */
 	const char *name;            /* program, overlay or library name ("" when the header is missing) */
 	const char *version;         /* `version "2027.03"` or NULL */
 	const ast_node *file;        /* its AST_FILE */
@@ -82,19 +82,19 @@ typedef struct chk_unit {
 	int32_t base;                /* overlay: unit index of the program it extends; -1 otherwise */
 	const ast_node *scope;       /* overlay: AST_SCOPE (`for region "north"` / `for stores ...`), else NULL */
 	uint32_t *uses;              /* unit indices of the libraries named by `use` */
-	uint32_t nuses;
+	uint32_t nuses;              /* entries in uses */
 	char currency[4];            /* `currency EUR` (default "EUR"); an overlay has its base's */
 	const char *timezone;        /* `timezone "Europe/Paris"`, or NULL (the runtime's default: UTC) */
 	int64_t lateness;            /* `allow late events up to 2 hours`, in seconds (0: none) */
 	uint32_t *disabled;          /* overlay: indices in chk_result.rules of base rules `disable`d */
-	uint32_t ndisabled;
+	uint32_t ndisabled;          /* entries in disabled */
 	chk_param_change *param_changes; /* overlay: base params given a new value */
-	uint32_t nparam_changes;
+	uint32_t nparam_changes;     /* entries in param_changes */
 	struct chk_names *names;     /* private to the checker: its name tables and lookup chain */
 } chk_unit;
 
 typedef struct chk_field {
-	const char *name;
+	const char *name;            /* as written in the program */
 	const ty *type;              /* money fields of libraries have currency "" (the program's) */
 	bool optional;               /* `staff: string optional`: may be absent from an event */
 	bool implicit;               /* id, customer, at: every event has them without declaring them */
@@ -104,35 +104,35 @@ typedef struct chk_field {
 /* An event or a record (`line`). Events get the implicit fields first:
  * id (string), customer (string), at (timestamp). */
 typedef struct chk_record {
-	const char *name;
-	bool is_event;
+	const char *name;            /* as written in the program */
+	bool is_event;               /* an `event` (triggers rules), else a `record` */
 	uint32_t unit;               /* unit that declares it */
 	const ast_node *decl;        /* AST_EVENT / AST_RECORD */
 	chk_field *fields;           /* in declaration order (implicit ones first for events) */
-	uint32_t nfields;
+	uint32_t nfields;            /* entries in fields */
 	bool has_staff;              /* event with a `staff: string` field (quests credit that person) */
 	const ty *type;              /* TY_EVENT / TY_RECORD */
 	uint32_t index;              /* in chk_result.records */
 } chk_record;
 
 typedef struct chk_enum {
-	const char *name;
-	uint32_t unit;
+	const char *name;            /* as written in the program */
+	uint32_t unit;               /* the declaring file: index in chk_result.units */
 	const ast_node *decl;        /* AST_ENUM */
 	const char **members;        /* in declaration order; a value is an index into this */
 	const ast_node **member_decls; /* the AST_NAME of each member */
-	uint32_t nmembers;
+	uint32_t nmembers;           /* entries in members */
 	const ty *type;              /* TY_ENUM */
 	uint32_t index;              /* in chk_result.enums */
 } chk_enum;
 
 typedef struct chk_wallet {
-	const char *name;
+	const char *name;            /* as written in the program */
 	const char *label;           /* `wallet eco "Eco-credits"`: the label, or NULL */
 	bool staff;                  /* `for staff`: credited to sales associates, never to customers */
 	const ast_node *expires;     /* AST_DURATION of `expires 12 months after earning`, or NULL */
 	const ast_node *pending;     /* AST_DURATION of `pending 14 days`, or NULL */
-	uint32_t unit;
+	uint32_t unit;               /* the declaring file: index in chk_result.units */
 	const ast_node *decl;        /* AST_WALLET */
 	const ty *type;              /* points of this wallet */
 	bool awarded;                /* some rule, step or reward awards it (else W0504) */
@@ -140,30 +140,30 @@ typedef struct chk_wallet {
 } chk_wallet;
 
 typedef struct chk_rung {
-	const char *name;
+	const char *name;            /* as written in the program */
 	const ast_node *decl;        /* AST_STEP_AT */
 	chk_value threshold;         /* folded `at` value (CHK_VAL_NUMBER or CHK_VAL_MONEY); NONE if wrong */
 } chk_rung;
 
 typedef struct chk_ladder {
-	const char *name;
+	const char *name;            /* as written in the program */
 	bool level;                  /* `levels` (XP-style, only go up) rather than `tiers` */
-	uint32_t unit;
+	uint32_t unit;               /* the declaring file: index in chk_result.units */
 	const ast_node *decl;        /* AST_TIERS / AST_LEVELS */
 	const ast_node *metric;      /* the expression after `on` */
 	const ty *metric_type;       /* its type: count, number, money or points */
 	chk_rung *rungs;             /* lowest first */
-	uint32_t nrungs;
+	uint32_t nrungs;             /* entries in rungs */
 	const ast_node *hold;        /* AST_DURATION of `hold 90 days`, or NULL */
 	ast_unit review;             /* `review every month` */
-	bool has_review;
+	bool has_review;             /* `review every ...` was given */
 	const ty *type;              /* TY_LADDER: the customer's current rung */
 	uint32_t index;              /* in chk_result.ladders */
 } chk_ladder;
 
 typedef struct chk_param {
-	const char *name;
-	uint32_t unit;
+	const char *name;            /* as written in the program */
+	uint32_t unit;               /* the declaring file: index in chk_result.units */
 	const ast_node *decl;        /* AST_PARAM */
 	const ast_node *value;       /* the default value */
 	const ty *type;              /* its type (a bare `5` is a whole number, usable as points) */
@@ -173,9 +173,9 @@ typedef struct chk_param {
 } chk_param;
 
 typedef struct chk_badge {
-	const char *name;
+	const char *name;            /* as written in the program */
 	const char *description;     /* or NULL */
-	uint32_t unit;
+	uint32_t unit;               /* the declaring file: index in chk_result.units */
 	const ast_node *decl;        /* AST_BADGE_DECL */
 	bool given;                  /* some action gives it (else W0504) */
 	uint32_t index;              /* in chk_result.badges */
@@ -201,10 +201,10 @@ typedef enum {
  * program order (base program first, then each overlay). Names are unique
  * across all kinds within a program and its overlays. */
 typedef struct chk_rule {
-	const char *name;
-	chk_mech_kind kind;
+	const char *name;            /* as written in the program */
+	chk_mech_kind kind;          /* rule-like, mission or streak */
 	ast_rule_kind rule_kind;     /* CHK_MECH_RULE: rule, challenge, bonus or quest */
-	chk_trigger_kind trigger;
+	chk_trigger_kind trigger;    /* what makes it run */
 	const ast_node *decl;        /* AST_RULE / AST_MISSION / AST_STREAK */
 	uint32_t unit;               /* the program or overlay that declares it */
 	int32_t group;               /* index in chk_result.groups, or -1 */
@@ -217,9 +217,9 @@ typedef struct chk_rule {
 } chk_rule;
 
 typedef struct chk_group {
-	const char *name;
+	const char *name;            /* as written in the program */
 	ast_group_mode mode;         /* keep best / keep first */
-	uint32_t unit;
+	uint32_t unit;               /* the declaring file: index in chk_result.units */
 	const ast_node *decl;        /* AST_GROUP */
 	uint32_t first, count;       /* its rules: chk_result.rules[first .. first+count) */
 	const chk_wallet *wallet;    /* keep best: the one wallet all its rules award (NULL if none) */
@@ -227,8 +227,8 @@ typedef struct chk_group {
 } chk_group;
 
 typedef struct chk_item {
-	const char *name;
-	uint32_t unit;
+	const char *name;            /* as written in the program */
+	uint32_t unit;               /* the declaring file: index in chk_result.units */
 	const ast_node *decl;        /* AST_ITEM */
 	const chk_wallet *wallet;    /* paid with */
 	chk_value cost;              /* folded cost (CHK_VAL_NUMBER), NONE if wrong */
@@ -237,18 +237,18 @@ typedef struct chk_item {
 } chk_item;
 
 typedef struct chk_variant {
-	const char *name;
+	const char *name;            /* as written in the program */
 	const ast_node *decl;        /* AST_VARIANT */
 	int64_t share;               /* percent times 100 (50% = 5000, as AST_PERCENT / 1) */
 	const ast_node *changes;     /* AST_ARG (param = value) and AST_SKIP list */
 } chk_variant;
 
 typedef struct chk_experiment {
-	const char *name;
-	uint32_t unit;
+	const char *name;            /* as written in the program */
+	uint32_t unit;               /* the declaring file: index in chk_result.units */
 	const ast_node *decl;        /* AST_EXPERIMENT */
-	chk_variant *variants;
-	uint32_t nvariants;
+	chk_variant *variants;       /* in declaration order */
+	uint32_t nvariants;          /* entries in variants */
 	uint32_t index;              /* in chk_result.experiments */
 } chk_experiment;
 
@@ -271,40 +271,40 @@ typedef enum {
 typedef enum { CHK_FN_FLOOR, CHK_FN_CEIL, CHK_FN_ROUND, CHK_FN_MIN, CHK_FN_MAX, CHK_FN_ABS, CHK_FN_BALANCE } chk_fn;
 
 typedef struct chk_ref {
-	chk_ref_kind kind;
+	chk_ref_kind kind;           /* what the name is; NONE: not resolved (an error was reported) */
 	uint32_t index;              /* field, member or rung index */
 	union {
-		const chk_record *rec;
-		const chk_param *param;
-		const chk_ladder *ladder;
-		const chk_enum *en;
-		const chk_wallet *wallet;
-		chk_fn fn;
-	} u;
+		const chk_record *rec; /* EVENT_FIELD, ELEM_FIELD, FIELD, EVENT */
+		const chk_param *param; /* PARAM */
+		const chk_ladder *ladder; /* LADDER, RUNG */
+		const chk_enum *en; /* ENUM_MEMBER */
+		const chk_wallet *wallet; /* WALLET */
+		chk_fn fn; /* FUNCTION */
+	} u;                         /* the declaration it names, by kind */
 } chk_ref;
 
 /* ---- the result ---- */
 
 typedef struct chk_result {
-	const source_set *srcs;
+	const source_set *srcs;      /* the sources the spans refer to */
 	chk_unit *units;             /* libraries, then the user's files in the order given */
-	uint32_t nunits;
+	uint32_t nunits;             /* entries in units */
 	int32_t program;             /* index of the first user program in units, or -1 */
 
 	/* every declaration of every unit, in declaration order (libraries first) */
 	chk_record **records; uint32_t nrecords;       /* events and records */
-	chk_enum **enums; uint32_t nenums;
-	chk_wallet **wallets; uint32_t nwallets;
-	chk_ladder **ladders; uint32_t nladders;
-	chk_param **params; uint32_t nparams;
-	chk_badge **badges; uint32_t nbadges;
+	chk_enum **enums; uint32_t nenums;             /* lists of choices */
+	chk_wallet **wallets; uint32_t nwallets;       /* point balances */
+	chk_ladder **ladders; uint32_t nladders;       /* tiers and levels */
+	chk_param **params; uint32_t nparams;          /* named constants (base programs only) */
+	chk_badge **badges; uint32_t nbadges;          /* badges */
 	chk_rule **rules; uint32_t nrules;             /* program order; a group's rules are consecutive */
-	chk_group **groups; uint32_t ngroups;
-	chk_item **items; uint32_t nitems;
-	chk_experiment **experiments; uint32_t nexperiments;
+	chk_group **groups; uint32_t ngroups;          /* exclusive groups */
+	chk_item **items; uint32_t nitems;             /* catalogue rewards */
+	chk_experiment **experiments; uint32_t nexperiments; /* A/B experiments */
 
 	/* side tables, indexed by ast_node.id (0 .. node_count-1) */
-	uint32_t node_count;
+	uint32_t node_count;         /* entries in each side table */
 	const ty **types;            /* type of each expression node; NULL for other nodes */
 	chk_ref *refs;               /* what each AST_NAME / AST_FIELD / AST_CALL resolved to */
 	chk_value *values;           /* constant value of each constant expression; kind NONE otherwise */
@@ -363,25 +363,25 @@ typedef enum {
 /* One named declaration in one unit's table. */
 typedef struct chk_sym {
 	const char *name;      /* the key */
-	chk_ns ns;
+	chk_ns ns;                   /* its namespace */
 	uint32_t unit;         /* the declaring unit */
 	span name_sp;          /* where the name is written (for "first defined here") */
 	void *decl;            /* chk_record, chk_enum, chk_wallet, chk_ladder, chk_param, chk_badge,
 				  chk_rule, chk_item, chk_experiment or chk_group */
 	ty_kind type_kind;     /* NS_TYPE: TY_ENUM, TY_RECORD or TY_EVENT */
-	UT_hash_handle hh;
+	UT_hash_handle hh;           /* uthash link */
 } chk_sym;
 
 /* A unit's private tables. */
 struct chk_names {
 	chk_sym *tab[NS_COUNT];  /* uthash heads, one per namespace */
 	uint32_t chain[16];      /* units searched for a name, in order: itself, its base, their libraries */
-	uint32_t nchain;
+	uint32_t nchain;             /* entries used in chain */
 };
 
 /* What bare names mean where an expression is checked. */
 typedef struct chk_scope {
-	const chk_record *event; /* fields of the triggering event, or NULL */
+	const chk_record *event;     /* fields of the triggering event, or NULL */
 	const chk_record *elem;  /* fields of the current aggregate element, or NULL */
 	const ty *elem_type;     /* the element's type inside an aggregate (a record, an event, a string...) */
 	bool lost;               /* the event or element is unknown (already reported): unknown names are silent */
@@ -389,15 +389,15 @@ typedef struct chk_scope {
 
 /* The checker's working state for one chk_check call. */
 typedef struct chk_ctx {
-	arena *a;
-	diag_list *d;
-	const source_set *srcs;
-	chk_result *r;
+	arena *a;                    /* where everything is made */
+	diag_list *d;                /* where problems go */
+	const source_set *srcs;      /* the sources the spans refer to */
+	chk_result *r;               /* what is being built */
 	ty_table *tt;            /* the types (in the arena: they outlive chk_check) */
 	uint32_t unit;           /* the unit being checked */
 	chk_scope sc;            /* current name scope */
 	chk_rule *rule;          /* the mechanic being checked, or NULL */
-	uint32_t params_visible; /* while checking params: only params with a smaller index are visible */
+	uint32_t params_visible;     /* while checking params: only params with a smaller index are visible */
 	bool window_ok;          /* the expression being checked may be a history window (aggregate source) */
 	const char *owner;       /* the rule, step or reward named in messages about conditions */
 } chk_ctx;

@@ -48,7 +48,7 @@ typedef enum {
 
 typedef struct ty ty;
 struct ty {
-	ty_kind kind;
+	ty_kind kind;       /* what it is */
 	bool literal;       /* TY_COUNT: a bare whole-number constant such as `100` */
 	bool level;         /* TY_LADDER: a `levels` ladder (else `tiers`) */
 	char currency[4];   /* TY_MONEY: ISO 4217 code; "" = the program's currency (library fields) */
