@@ -277,6 +277,8 @@ static ast_node *mk_strdecl(parse_ctx *c, ast_kind k, const char *s, span sp)
 
 static ast_node *mk_int(parse_ctx *c, lex_lit v, span sp)
 {
+	if (v.bad)
+		return mk(c, AST_ERROR, sp);
 	ast_node *n = mk(c, AST_INT, sp);
 	n->u.num.value = v.value;
 	n->u.num.text = v.text;
@@ -306,73 +308,79 @@ static const char *cut_places(parse_ctx *c, const char *text, int places)
 	return arena_strndup(c->a, text, n);
 }
 
-static void too_large(parse_ctx *c, const char *text, span sp)
+/* E0104; returns the error node that stands for the number. */
+static ast_node *too_large(parse_ctx *c, const char *text, span sp)
 {
 	diag *g = diag_add(c->d, DIAG_E0104, sp, "the number `%s` is too large", text);
 	diag_help(g, c->d, "ludic numbers go up to 922337203685477 with 4 decimal places");
+	return mk(c, AST_ERROR, sp);
 }
 
+/* A literal that could not be read stands as an error node: the checker
+ * skips it, so one mistake gives one diagnostic. */
 static ast_node *mk_decimal(parse_ctx *c, lex_lit v, span sp)
 {
-	ast_node *n = mk(c, AST_DECIMAL, sp);
-	n->u.num.text = v.text;
 	if (v.bad)
-		return n;
+		return mk(c, AST_ERROR, sp);
 	if (v.places > 4) {
 		diag *g = diag_add(c->d, DIAG_E0104, sp, "`%s` has more than 4 decimal places", v.text);
 		diag_help(g, c->d, "ludic keeps 4 decimal places: write `%s`", cut_places(c, v.text, 4));
-		return n;
+		return mk(c, AST_ERROR, sp);
 	}
+	ast_node *n = mk(c, AST_DECIMAL, sp);
+	n->u.num.text = v.text;
 	if (!scale_up(v.value, 4 - v.places, &n->u.num.value))
-		too_large(c, v.text, sp);
+		return too_large(c, v.text, sp);
 	return n;
 }
 
 static ast_node *mk_percent(parse_ctx *c, lex_lit v, span sp)
 {
-	ast_node *n = mk(c, AST_PERCENT, sp);
-	n->u.num.text = v.text;
 	if (v.bad)
-		return n;
+		return mk(c, AST_ERROR, sp);
 	if (v.places > 2) {
 		diag *g = diag_add(c->d, DIAG_E0104, sp, "`%s` has more than 2 decimal places", v.text);
 		diag_help(g, c->d, "a percentage keeps 2 decimal places: write `%s%%`", cut_places(c, v.text, 2));
-		return n;
+		return mk(c, AST_ERROR, sp);
 	}
+	ast_node *n = mk(c, AST_PERCENT, sp);
+	n->u.num.text = v.text;
 	if (!scale_up(v.value, 2 - v.places, &n->u.num.value))
-		too_large(c, v.text, sp);
+		return too_large(c, v.text, sp);
 	return n;
 }
 
 static ast_node *mk_money(parse_ctx *c, lex_lit num, bool decimal, lex_lit cur, span sp)
 {
-	ast_node *n = mk(c, AST_MONEY, sp);
-	memcpy(n->u.money.currency, cur.text, 3);
-	n->u.money.currency[3] = 0;
-	n->u.money.text = arena_printf(c->a, "%s %s", num.text, cur.text);
 	if (num.bad)
-		return n;
+		return mk(c, AST_ERROR, sp);
+	const char *text = arena_printf(c->a, "%s %s", num.text, cur.text);
 	int exp = 2;
 	lex_currency(cur.text, &exp);
 	int places = decimal ? num.places : 0;
 	if (places > exp) {
-		diag *g = diag_add(c->d, DIAG_E0104, sp, "`%s` has more decimals than %s has (%d)", n->u.money.text,
-				   cur.text, exp);
+		diag *g = diag_add(c->d, DIAG_E0104, sp, "`%s` has more decimals than %s has (%d)", text, cur.text, exp);
 		if (exp == 0)
 			diag_help(g, c->d, "%s amounts are whole: write `%s %s`", cur.text, cut_places(c, num.text, 0),
 				  cur.text);
 		else
 			diag_help(g, c->d, "write at most %d decimal%s: `%s %s`", exp, exp == 1 ? "" : "s",
 				  cut_places(c, num.text, exp), cur.text);
-		return n;
+		return mk(c, AST_ERROR, sp);
 	}
+	ast_node *n = mk(c, AST_MONEY, sp);
+	memcpy(n->u.money.currency, cur.text, 3);
+	n->u.money.currency[3] = 0;
+	n->u.money.text = text;
 	if (!scale_up(num.value, exp - places, &n->u.money.minor))
-		too_large(c, num.text, sp);
+		return too_large(c, num.text, sp);
 	return n;
 }
 
 static ast_node *mk_duration(parse_ctx *c, lex_lit count, int unit, span sp)
 {
+	if (count.bad)
+		return mk(c, AST_ERROR, sp);
 	ast_node *n = mk(c, AST_DURATION, sp);
 	n->u.dur.count = count.value;
 	n->u.dur.unit = (ast_unit)unit;
@@ -381,6 +389,8 @@ static ast_node *mk_duration(parse_ctx *c, lex_lit count, int unit, span sp)
 
 static ast_node *mk_date(parse_ctx *c, ast_kind k, lex_lit v, span sp)
 {
+	if (v.bad)
+		return mk(c, AST_ERROR, sp);
 	ast_node *n = mk(c, k, sp);
 	n->u.num.value = v.value;
 	n->u.num.text = v.text;
@@ -1800,6 +1810,34 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, yyscan_t scanner)
 		after = " to close `(`";
 	} else if (set_has(&all, YYSYMBOL_RBRACE) && w.in_braces && noun && nitems <= 4) {
 		after = arena_printf(c->a, " in %s", noun);
+	}
+
+	/* Mistakes common enough to deserve their own sentence. */
+	const char *special = NULL, *special_help = NULL;
+	span special_sp = sp;
+	if (found == YYSYMBOL_HOLD && w.decl == YYSYMBOL_k_levels) {
+		special = "levels have no `hold`: a level follows its metric at once";
+		special_help = "remove `hold`, or use `tiers` for a status that is kept for a while";
+	} else if (found == YYSYMBOL_EVERY && w.decl == YYSYMBOL_k_levels && c->prev_tok == T_REVIEW) {
+		special = "levels have no `review`: a level follows its metric at once";
+		special_help = "remove `review every ...`, or use `tiers` for a status reviewed at fixed times";
+		special_sp = span_join(c->prev_sp, sp);
+	} else if (found == YYSYMBOL_RPAREN && w.open_paren <= 0 && !set_has(&all, YYSYMBOL_RPAREN)) {
+		special = "unexpected `)`: it closes no `(`";
+		special_help = "remove it, or add the `(` it should close";
+	} else if (found == YYSYMBOL_RBRACE && !w.in_braces && !set_has(&all, YYSYMBOL_RBRACE)) {
+		special = "unexpected `}`: it closes no `{`";
+		special_help = "remove it, or add the `{` it should close";
+	} else if (w.top == YYSYMBOL_WHEN && w.decl != 0 && set_has(&all, YYSYMBOL_NO)) {
+		special = arena_printf(c->a, "expected `no`, `birthday`, a wallet or a duration after `when`, found %s",
+				       found_word(c, found, sp));
+		special_help = "write `when no purchase for 90 days`, `when points expire within 30 days`, `when birthday` "
+			       "or `when 7 days after signup`";
+	}
+	if (special) {
+		diag *g = diag_add(c->d, DIAG_E0105, special_sp, "%s", special);
+		diag_help(g, c->d, "%s", special_help);
+		return 0;
 	}
 
 	/* When the token found opens a later line, what is missing belongs at

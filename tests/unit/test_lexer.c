@@ -352,12 +352,38 @@ Test(lexer, semicolon_has_a_help)
 	assert_one_diag(DIAG_E0101, "unexpected character `;`", "ludic needs no `;` at the end of a line");
 }
 
-Test(lexer, curly_quotes_have_a_help)
+Test(lexer, curly_quotes_make_a_text_and_one_error)
 {
-	lex("“x”");
-	cr_assert_eq(d.count, 2);
-	cr_assert_str_eq(d.items[0].message, "unexpected character `“`");
-	cr_assert_str_eq(d.items[0].help, "use straight double quotes `\"` around text");
+	lex("rule “Café” on");
+	cr_assert_eq(ntoks, 4);
+	cr_assert_eq(toks[1].kind, T_STRING);
+	cr_assert_str_eq(toks[1].lit.text, "Café");
+	assert_one_diag(DIAG_E0101, "curly quotes around `Café`", "write text in straight double quotes: `\"Café\"`");
+}
+
+Test(lexer, a_lone_curly_quote)
+{
+	lex("“x");
+	assert_one_diag(DIAG_E0101, "unexpected character `“`", "use straight double quotes `\"` around text");
+}
+
+Test(lexer, single_quotes_make_a_text_and_one_error)
+{
+	lex("'garden' x");
+	cr_assert_eq(toks[0].kind, T_STRING);
+	cr_assert_str_eq(toks[0].lit.text, "garden");
+	cr_assert_eq(toks[1].kind, T_IDENT);
+	assert_one_diag(DIAG_E0101, "single quotes around `garden`", "write text in straight double quotes: `\"garden\"`");
+}
+
+Test(lexer, currency_signs_suggest_the_amount_with_its_code)
+{
+	lex("total >= $50");
+	assert_one_diag(DIAG_E0101, "unexpected character `$`", "write money as an amount and its currency code: `50 USD`");
+	diag_release(&d);
+	diag_init(&d, &a);
+	lex("total >= 12.50 €");
+	assert_one_diag(DIAG_E0101, "unexpected character `€`", "write money as an amount and its currency code: `12.50 EUR`");
 }
 
 Test(lexer, nul_and_control_bytes)

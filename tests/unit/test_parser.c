@@ -214,11 +214,30 @@ Test(parser, tiers_and_levels)
 	cr_assert_null(t->u.ladder.metric->u.earned.window);
 }
 
-Test(parser, hold_in_levels_is_a_syntax_error)
+Test(parser, hold_and_review_in_levels_are_syntax_errors)
 {
 	parse("program \"t\"\nlevels rank on xp earned { seedling at 0 hold 9 days }\n");
 	cr_assert_eq(d.count, 1);
 	cr_assert_eq(d.items[0].code, DIAG_E0105);
+	cr_assert_str_eq(d.items[0].message, "levels have no `hold`: a level follows its metric at once");
+	parse("program \"t\"\nlevels rank on xp earned { seedling at 0 review every month }\n");
+	cr_assert_eq(d.count, 2);
+	cr_assert_str_eq(d.items[1].message, "levels have no `review`: a level follows its metric at once");
+}
+
+Test(parser, a_stray_closer)
+{
+	parse("program \"t\"\nparam p = 1)\nwallet points\n");
+	cr_assert_eq(d.count, 1);
+	cr_assert_str_eq(d.items[0].message, "unexpected `)`: it closes no `(`");
+}
+
+Test(parser, a_bad_literal_is_an_error_node)
+{
+	ast_node *f = parse("program \"t\"\nparam a = 99999999999999999999\nparam b = 2027-02-30\nparam c = 1.5 JPY\n");
+	cr_assert_eq(d.count, 3);
+	for (ast_node *p = f->u.file.decls->next; p; p = p->next)
+		cr_assert_eq(p->u.arg.value->kind, AST_ERROR, "the checker must not see a made-up value");
 }
 
 Test(parser, a_rule_with_everything)
@@ -547,7 +566,7 @@ Test(parser, three_broken_rules_three_errors)
 	cr_assert_str_eq(d.items[0].message, "expected `:` after the rule's trigger");
 	cr_assert_str_eq(d.items[0].help, "end the trigger with `:` and write the actions after it");
 	cr_assert_str_eq(d.items[1].message, "expected the wallet's name after `points`");
-	cr_assert_str_eq(d.items[2].message, "expected a name, a whole number or `no`, found `:`");
+	cr_assert_str_eq(d.items[2].message, "expected `no`, `birthday`, a wallet or a duration after `when`, found `:`");
 	/* nothing after the errors is lost */
 	ast_kind want[] = {AST_PROGRAM, AST_ERROR, AST_RULE, AST_ERROR, AST_ERROR, AST_WALLET};
 	int i = 0;
