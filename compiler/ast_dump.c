@@ -8,17 +8,29 @@
  * operators, units, flags), so two trees that dump the same without
  * positions mean the same program. The output depends on nothing but the
  * tree: same tree, same bytes.
+ *
+ * Past DUMP_MAX_INDENT levels the indentation stops growing and each line
+ * says its depth instead (`<41>l=(...`), so a pathological tree (a sum of
+ * 10,000 terms) gives an output linear in its size.
  */
 #include "ast.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
+
+/* Levels of indentation shown as spaces. */
+#define DUMP_MAX_INDENT 40
 
 /* Where the dump goes and how. */
 typedef struct dumper {
 	FILE *out;              /* destination */
 	const source_set *srcs; /* to turn spans into lines and columns */
 	bool positions;         /* print `@line:col-line:col` */
+	const source *col_src;  /* the line whose columns are in `cols` */
+	uint32_t col_line;      /* its number (0: none) */
+	uint32_t *cols;         /* column of each byte of that line, and one past its end (malloc'd) */
+	uint32_t ncols;         /* entries in cols */
 } dumper;
 
 static void node(dumper *d, const ast_node *n, int indent, const char *role);
@@ -43,6 +55,36 @@ static void quoted(FILE *out, const char *s)
 	fputc('"', out);
 }
 
+/* The column of `offset` (as source_col), from a table of the columns of
+ * its line kept for the next call: nodes on one long line cost no rescan. */
+static uint32_t column(dumper *d, const source *src, uint32_t line, uint32_t offset)
+{
+	if (offset > src->len)
+		offset = src->len;
+	uint32_t start = src->line_start[line - 1];
+	if (d->col_src != src || d->col_line != line) {
+		uint32_t end = line < src->nlines ? src->line_start[line] : src->len;
+		uint32_t n = end - start + 1;
+		uint32_t *cols = realloc(d->cols, n * sizeof *cols);
+		if (!cols) {
+			fputs("ludic: out of memory\n", stderr);
+			abort();
+		}
+		uint32_t col = 1;
+		for (uint32_t i = 0; i < n; i++) {
+			cols[i] = col;
+			if (start + i < src->len && ((unsigned char)src->text[start + i] & 0xC0) != 0x80)
+				col++;
+		}
+		d->cols = cols;
+		d->ncols = n;
+		d->col_src = src;
+		d->col_line = line;
+	}
+	uint32_t i = offset - start;
+	return i < d->ncols ? d->cols[i] : source_col(src, offset);
+}
+
 static void position(dumper *d, span sp)
 {
 	if (!d->positions)
@@ -52,8 +94,9 @@ static void position(dumper *d, span sp)
 		fprintf(d->out, " @?");
 		return;
 	}
-	fprintf(d->out, " @%u:%u-%u:%u", source_line(src, sp.start), source_col(src, sp.start), source_line(src, sp.end),
-		source_col(src, sp.end));
+	uint32_t l1 = source_line(src, sp.start), c1 = column(d, src, l1, sp.start);
+	uint32_t l2 = source_line(src, sp.end), c2 = column(d, src, l2, sp.end);
+	fprintf(d->out, " @%u:%u-%u:%u", l1, c1, l2, c2);
 }
 
 static const char *agg_name(ast_agg a)
@@ -342,7 +385,11 @@ static void node(dumper *d, const ast_node *n, int indent, const char *role)
 		return;
 	if (indent > 0)
 		fputc('\n', d->out);
-	fprintf(d->out, "%*s%s%s(%s", indent, "", role ? role : "", role ? "=" : "", ast_kind_name(n->kind));
+	if (indent > 2 * DUMP_MAX_INDENT)
+		fprintf(d->out, "%*s<%d>", 2 * DUMP_MAX_INDENT, "", indent / 2);
+	else
+		fprintf(d->out, "%*s", indent, "");
+	fprintf(d->out, "%s%s(%s", role ? role : "", role ? "=" : "", ast_kind_name(n->kind));
 	attributes(d, n);
 	position(d, n->sp);
 	children(d, n, indent + 2);
@@ -351,11 +398,12 @@ static void node(dumper *d, const ast_node *n, int indent, const char *role)
 
 void ast_dump(FILE *out, const ast_node *file, const source_set *srcs, bool positions)
 {
-	dumper d = {out, srcs, positions};
+	dumper d = {out, srcs, positions, NULL, 0, NULL, 0};
 	if (!file) {
 		fputs("(nothing)\n", out);
 		return;
 	}
 	node(&d, file, 0, NULL);
 	fputc('\n', out);
+	free(d.cols);
 }

@@ -183,7 +183,11 @@ static ast_node *deep(parse_ctx *c, ast_node *n, const ast_node *flat, const ast
 	tree++;
 	if (nest > PARSE_MAX_DEPTH || tree > PARSE_MAX_TREE_DEPTH) {
 		report_deep(c, n->sp, nest <= PARSE_MAX_DEPTH);
-		return mk(c, AST_ERROR, n->sp);
+		/* The error node is as deep as can be, so that everything built
+		 * on it collapses into one error node too: the tree stops there. */
+		n = mk(c, AST_ERROR, n->sp);
+		nest = PARSE_MAX_DEPTH;
+		tree = PARSE_MAX_TREE_DEPTH;
 	}
 	uint32_t idx = n->id - c->first_id;
 	if (idx >= c->depth_cap) {

@@ -736,6 +736,15 @@ Test(parser, ten_thousand_nots)
 	cr_assert_eq(d.items[0].code, DIAG_E0106);
 }
 
+Test(parser, past_the_limit_the_expression_is_one_error_node)
+{
+	char *s = repeat("program \"t\"\nparam p = ", "not ", 10000, "true\n");
+	ast_node *f = parse(s);
+	free(s);
+	ast_node *v = f->u.file.decls->next->u.arg.value;
+	cr_assert_eq(v->kind, AST_ERROR, "not a chain of 9,800 `not` above an error");
+}
+
 Test(parser, a_long_flat_sum_is_fine)
 {
 	char *s = repeat("program \"t\"\nparam p = 1", " + 1", 10000, "\n");
