@@ -17,15 +17,6 @@
 
 #include "parse.h"
 
-/* The code of "cannot read file". diag_codes.def is the diagnostics owners'
- * file: until it has its own I/O code, E0108 (file too large) stands in; meson
- * defines LUDIC_DIAG_HAVE_E0111 as soon as E0111 exists there. */
-#ifdef LUDIC_DIAG_HAVE_E0111
-#define IO_CODE DIAG_E0111
-#else
-#define IO_CODE DIAG_E0108
-#endif
-
 /* Sources are indexed with 32-bit offsets. */
 #define MAX_SOURCE_BYTES ((size_t)UINT32_MAX - 1)
 
@@ -273,13 +264,13 @@ cmp_file *cmp_add_file(compilation *c, const char *path, bool quiet)
 		c->io_error = true;
 		diag *g;
 		if (err == EISDIR) {
-			g = diag_add_nospan(&c->diags, IO_CODE, "cannot read `%s`: it is a folder", path);
+			g = diag_add_nospan(&c->diags, DIAG_E0111, "cannot read `%s`: it is a folder", path);
 			diag_help(g, &c->diags, "give the .ludic files in it");
 		} else if (err == EFBIG) {
 			g = diag_add_nospan(&c->diags, DIAG_E0108, "`%s` is larger than 4 GiB", path);
 			diag_help(g, &c->diags, "split the program into a base program and overlays");
 		} else {
-			g = diag_add_nospan(&c->diags, IO_CODE, "cannot read `%s`: %s", path, strerror(err));
+			g = diag_add_nospan(&c->diags, DIAG_E0111, "cannot read `%s`: %s", path, strerror(err));
 			const char *near = err == ENOENT ? similar_file(c, path) : NULL;
 			if (near)
 				diag_help(g, &c->diags, "did you mean `%s`?", near);
