@@ -163,21 +163,21 @@ typedef struct line {
 	int indent;          /* spaces before the text */
 	char *text;          /* the code, or a whole-line comment (malloc'd); NULL: a blank line */
 	const char *comment; /* a trailing comment (points into the source), or NULL */
-	uint32_t comment_len;
+	uint32_t comment_len; /* its length in bytes */
 	bool is_comment;     /* the text is a comment of its own */
 	bool opener;         /* ends with `{` or `:`: no blank line right after it */
 } line;
 
 typedef struct fmt {
-	const source *src;
+	const source *src;   /* the text formatted (for comments and words the tree does not keep) */
 	comment *cs;         /* the source's comments */
 	size_t ncs, next_c;  /* how many, and the first not yet placed */
 	line *lines;         /* the output so far */
-	size_t nlines, cap;
+	size_t nlines, cap;  /* lines used and allocated */
 	sbuf cur;            /* the line being written */
 	bool open;           /* cur holds a line */
-	int cur_indent;
-	bool cur_opener;
+	int cur_indent;      /* its indentation */
+	bool cur_opener;     /* it opens a block (ends with `{` or `:`) */
 	bool want_blank;     /* a blank line before the next line */
 } fmt;
 

@@ -1401,7 +1401,7 @@ const char *lex_token_spelling(int kind)
 
 /* Token sets, as bit masks over symbol kinds. */
 typedef struct symset {
-	uint64_t w[(YYNTOKENS + 63) / 64];
+	uint64_t w[(YYNTOKENS + 63) / 64]; /* bit k: symbol kind k is in the set */
 } symset;
 
 static void set_add(symset *s, int k)
@@ -1703,12 +1703,203 @@ static int under_expression(const yypcontext_t *yyctx, bool *comparison)
 	return 0;
 }
 
+/* A syntax error being described. */
+typedef struct syntax_error {
+	parse_ctx *c;       /* the parse */
+	int found;          /* symbol kind of the token found */
+	span found_sp;      /* its span */
+	const char *found_text; /* its text */
+	symset all;         /* every token that could have come instead */
+	symset exp;         /* those worth naming (continuations and optional parts left out) */
+	where_info w;       /* where in the declaration */
+	int base;           /* the symbol under the expression being read (`award` in `award x`), or 0 */
+	bool passed_cmp;    /* that expression has a comparison in it already */
+	bool gap;           /* the token found opens a later line than the previous token */
+	const char *items[8]; /* what was expected, in words, most likely first */
+	int nitems;         /* entries in items */
+	bool too_many;      /* more than fit in `items` */
+} syntax_error;
+
+/* The tokens worth naming: leave out what only continues the previous token
+ * (operators after a value, units after a number) and optional parts, when
+ * something else is expected. */
+static void expected_tokens(syntax_error *e)
+{
+	symset cont = continuations(), opt = optional_parts();
+	symset rest = e->exp = e->all;
+	if (in_expression(e->w.top)) {
+		set_remove(&rest, &cont);
+		if (set_count(&rest) > 0)
+			e->exp = rest;
+	}
+	rest = e->exp;
+	set_remove(&rest, &opt);
+	if (set_count(&rest) > 0)
+		e->exp = rest;
+	symset decls = decl_tokens();
+	if (set_meets(&e->exp, &decls) && set_has(&e->exp, YYSYMBOL_YYEOF)) {
+		symset eof = SET(YYSYMBOL_YYEOF);
+		set_remove(&e->exp, &eof);
+	}
+}
+
+/* Names groups of tokens as one item each, then single tokens; a whole
+ * group must be expected in full, and not only as a continuation. */
+static void expected_items(syntax_error *e)
+{
+	size_t ngroups;
+	const token_group *g = groups(&ngroups);
+	for (size_t i = 0; i < ngroups; i++) {
+		bool named = g[i].whole ? set_covers(&e->all, &g[i].set) && set_meets(&e->exp, &g[i].set)
+					: set_meets(&e->exp, &g[i].set);
+		if (i == ngroups - 1) /* names: only when any name will do */
+			named = set_has(&e->exp, YYSYMBOL_IDENT);
+		if (!named)
+			continue;
+		const char *phrase = g[i].phrase;
+		if (i == ngroups - 1 && in_expression(e->w.top) &&
+		    (e->base == YYSYMBOL_AWARD || e->base == YYSYMBOL_DEBIT || e->base == YYSYMBOL_BUDGET ||
+		     e->base == YYSYMBOL_COSTS || e->base == YYSYMBOL_REWARD))
+			phrase = "the wallet's name";
+		if (e->nitems < 8)
+			e->items[e->nitems++] = phrase;
+		set_remove(&e->exp, &g[i].set);
+	}
+	for (int k = 0; k < YYNTOKENS; k++) {
+		if (!set_has(&e->exp, k))
+			continue;
+		if (e->nitems < 8)
+			e->items[e->nitems++] = expected_word(e->c, k);
+		else
+			e->too_many = true;
+	}
+	/* The structure first: `:`, `{`, `}`, `)`. */
+	for (int i = 0; i < e->nitems; i++) {
+		const char *t = e->items[i];
+		if (strcmp(t, "`:`") == 0 || strcmp(t, "`)`") == 0 || strcmp(t, "`}`") == 0 || strcmp(t, "`{`") == 0) {
+			memmove(e->items + 1, e->items, (size_t)i * sizeof e->items[0]);
+			e->items[0] = t;
+		}
+	}
+}
+
+/* Where in the declaration, for the message: " after the rule's trigger",
+ * " to close the tiers"... ("" if nothing useful). Sets *colon_help when
+ * the trigger lacks its `:`. */
+static const char *where_phrase(syntax_error *e, bool *colon_help)
+{
+	const where_info *w = &e->w;
+	const char *noun = decl_noun(w->decl);
+	bool want_colon = set_has(&e->all, YYSYMBOL_COLON);
+	bool at_end = e->found == YYSYMBOL_YYEOF;
+	*colon_help = false;
+	if (at_end && set_has(&e->all, YYSYMBOL_RPAREN) && w->open_paren > 0) {
+		e->items[0] = "`)`", e->nitems = 1, e->too_many = false;
+		return " to close `(`";
+	}
+	if (at_end && set_has(&e->all, YYSYMBOL_RBRACE) && w->in_braces && noun) {
+		e->items[0] = "`}`", e->nitems = 1, e->too_many = false;
+		return arena_printf(e->c->a, " to close %s", noun);
+	}
+	if (want_colon && !w->after_colon && w->trigger &&
+	    (w->decl == YYSYMBOL_rule_kw || w->decl == YYSYMBOL_k_override || w->decl == YYSYMBOL_k_streak)) {
+		*colon_help = true;
+		return w->decl == YYSYMBOL_k_streak ? " after the streak's period" : " after the rule's trigger";
+	}
+	if (set_has(&e->all, YYSYMBOL_LBRACE) && !w->in_braces &&
+	    (w->decl == YYSYMBOL_k_tiers || w->decl == YYSYMBOL_k_levels))
+		return " after the metric of the ladder";
+	if (set_has(&e->all, YYSYMBOL_RPAREN) && w->open_paren > 0 && e->nitems <= 2)
+		return " to close `(`";
+	if (set_has(&e->all, YYSYMBOL_RBRACE) && w->in_braces && noun && e->nitems <= 4)
+		return arena_printf(e->c->a, " in %s", noun);
+	return "";
+}
+
+/* Mistakes common enough to deserve their own sentence; true if `e` was
+ * one of them (and is reported). */
+static bool special_case(syntax_error *e)
+{
+	parse_ctx *c = e->c;
+	const char *msg = NULL, *help = NULL;
+	span sp = e->found_sp;
+	if (e->found == YYSYMBOL_HOLD && e->w.decl == YYSYMBOL_k_levels) {
+		msg = "levels have no `hold`: a level follows its metric at once";
+		help = "remove `hold`, or use `tiers` for a status that is kept for a while";
+	} else if (e->found == YYSYMBOL_EVERY && e->w.decl == YYSYMBOL_k_levels && c->prev_tok == T_REVIEW) {
+		msg = "levels have no `review`: a level follows its metric at once";
+		help = "remove `review every ...`, or use `tiers` for a status reviewed at fixed times";
+		sp = span_join(c->prev_sp, sp);
+	} else if (e->found == YYSYMBOL_RPAREN && e->w.open_paren <= 0 && !set_has(&e->all, YYSYMBOL_RPAREN)) {
+		msg = "unexpected `)`: it closes no `(`";
+		help = "remove it, or add the `(` it should close";
+	} else if (e->found == YYSYMBOL_RBRACE && !e->w.in_braces && !set_has(&e->all, YYSYMBOL_RBRACE)) {
+		msg = "unexpected `}`: it closes no `{`";
+		help = "remove it, or add the `{` it should close";
+	} else if (e->w.top == YYSYMBOL_WHEN && e->w.decl != 0 && set_has(&e->all, YYSYMBOL_NO)) {
+		msg = arena_printf(c->a, "expected `no`, `birthday`, a wallet or a duration after `when`, found %s",
+				   found_word(c, e->found, e->found_sp));
+		help = "write `when no purchase for 90 days`, `when points expire within 30 days`, `when birthday` "
+		       "or `when 7 days after signup`";
+	}
+	if (!msg)
+		return false;
+	diag *g = diag_add(c->d, DIAG_E0105, sp, "%s", msg);
+	diag_help(g, c->d, "%s", help);
+	return true;
+}
+
+/* A help line when the fix can be guessed. */
+static void add_help(syntax_error *e, diag *d, bool chain, bool colon_help)
+{
+	parse_ctx *c = e->c;
+	int found = e->found;
+	const char *text = e->found_text;
+	const symset *all = &e->all;
+	symset decls = decl_tokens();
+	const char *typo = NULL;
+	if (found == YYSYMBOL_IDENT) { /* a misspelt keyword? */
+		const char *cands[YYNTOKENS];
+		uint32_t nc = 0;
+		for (int k = 0; k < YYNTOKENS; k++) {
+			const char *kw = set_has(all, k) ? keyword_text(k) : NULL;
+			if (kw)
+				cands[nc++] = kw;
+		}
+		typo = diag_suggest(text, cands, nc);
+	}
+	if (typo)
+		diag_help(d, c->d, "did you mean `%s`?", typo);
+	else if (found == YYSYMBOL_EQ && e->w.top == YYSYMBOL_EQ)
+		diag_help(d, c->d, "compare with a single `=`");
+	else if (chain)
+		diag_help(d, c->d, "comparisons do not chain: write `a < b and b < c`");
+	else if (colon_help)
+		diag_help(d, c->d, "end the trigger with `:` and write the actions after it");
+	else if ((found == YYSYMBOL_DAYS || found == YYSYMBOL_WEEKS || found == YYSYMBOL_MONTHS ||
+		  found == YYSYMBOL_YEARS) && set_has(all, YYSYMBOL_DAY) && !set_has(all, YYSYMBOL_DAYS))
+		diag_help(d, c->d, "write the period in the singular: `%.*s`", (int)strlen(text) - 1, text);
+	else if (found == YYSYMBOL_STRING && set_has(all, YYSYMBOL_IDENT) && !set_has(all, YYSYMBOL_STRING))
+		diag_help(d, c->d, "a name is written without quotes");
+	else if (set_has(all, YYSYMBOL_STRING) && !set_has(all, YYSYMBOL_IDENT) && !e->gap &&
+		 (found == YYSYMBOL_IDENT || (keyword_text(found) && !set_has(&decls, found))))
+		diag_help(d, c->d, "write the name in double quotes: `\"%s\"`", text);
+	else if (found == YYSYMBOL_INT && set_has(all, YYSYMBOL_DAYS) && !set_has(all, YYSYMBOL_INT))
+		diag_help(d, c->d, "a duration needs a unit: `%s days`", text);
+	else if (in_expression(e->w.top) && (e->base == YYSYMBOL_AWARD || e->base == YYSYMBOL_DEBIT) &&
+		 set_has(all, YYSYMBOL_IDENT))
+		diag_help(d, c->d, "write the amount, then the wallet: `%s 10 points`",
+			  e->base == YYSYMBOL_AWARD ? "award" : "debit");
+	else if (keyword_text(found) && !e->gap && set_has(all, YYSYMBOL_IDENT) && !set_has(all, found))
+		diag_help(d, c->d, "`%s` is a word of the language and cannot be used as a name", text);
+}
+
+/* E0105, once per broken declaration: "expected X [where], found Y", or
+ * "unexpected Y" when too much would fit, with a help line when the fix
+ * can be guessed. */
 static int yyreport_syntax_error(const yypcontext_t *yyctx, yyscan_t scanner)
 {
 	parse_ctx *c = lxget_extra(scanner);
-	int found = yypcontext_token(yyctx);
-	span sp = *yypcontext_location(yyctx);
-
 	/* Recovery goes back to the top level: the brackets open now are
 	 * forgotten, and the lexer drops their closers. */
 	c->stale_open = c->open;
@@ -1716,199 +1907,55 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, yyscan_t scanner)
 	if (c->lex_error)
 		return 0;
 
+	syntax_error e;
+	memset(&e, 0, sizeof e);
+	e.c = c;
+	e.found = yypcontext_token(yyctx);
+	e.found_sp = *yypcontext_location(yyctx);
+	e.found_text = arena_strndup(c->a, c->src->text + e.found_sp.start, e.found_sp.end - e.found_sp.start);
 	yysymbol_kind_t list[YYNTOKENS];
 	int n = yypcontext_expected_tokens(yyctx, list, YYNTOKENS);
 	if (n < 0)
 		return 2;
-	symset exp;
-	memset(&exp, 0, sizeof exp);
 	for (int i = 0; i < n; i++)
 		if (list[i] != YYSYMBOL_YYEMPTY)
-			set_add(&exp, list[i]);
-	symset all = exp;
-	where_info w = locate(yyctx);
-	/* Leave out what only continues the previous token, and optional parts,
-	 * when something else is expected. */
-	bool passed_cmp;
-	int base = under_expression(yyctx, &passed_cmp);
-	symset cont = continuations(), opt = optional_parts();
-	symset rest = exp;
-	if (in_expression(w.top)) {
-		set_remove(&rest, &cont);
-		if (set_count(&rest) > 0)
-			exp = rest;
-	}
-	rest = exp;
-	set_remove(&rest, &opt);
-	if (set_count(&rest) > 0)
-		exp = rest;
-	symset decls = decl_tokens();
-	if (set_meets(&exp, &decls) && set_has(&exp, YYSYMBOL_YYEOF)) {
-		symset eof = SET(YYSYMBOL_YYEOF);
-		set_remove(&exp, &eof);
-	}
-
-	/* Name groups of tokens as one item each, then single tokens. A whole
-	 * group must be expected in full, and not only as a continuation. */
-	const char *items[8];
-	int nitems = 0;
-	size_t ngroups;
-	const token_group *g = groups(&ngroups);
-	bool too_many = false;
-	for (size_t i = 0; i < ngroups; i++) {
-		bool named = g[i].whole ? set_covers(&all, &g[i].set) && set_meets(&exp, &g[i].set)
-					: set_meets(&exp, &g[i].set);
-		if (i == ngroups - 1) /* names: only when any name will do */
-			named = set_has(&exp, YYSYMBOL_IDENT);
-		if (named) {
-			const char *phrase = g[i].phrase;
-			if (i == ngroups - 1 && in_expression(w.top) &&
-			    (base == YYSYMBOL_AWARD || base == YYSYMBOL_DEBIT || base == YYSYMBOL_BUDGET ||
-			     base == YYSYMBOL_COSTS || base == YYSYMBOL_REWARD))
-				phrase = "the wallet's name";
-			if (nitems < 8)
-				items[nitems++] = phrase;
-			set_remove(&exp, &g[i].set);
-		}
-	}
-	for (int k = 0; k < YYNTOKENS; k++) {
-		if (!set_has(&exp, k))
-			continue;
-		if (nitems < 8)
-			items[nitems++] = expected_word(c, k);
-		else
-			too_many = true;
-	}
-	/* The structure first: `:`, `{`, `}`, `)`. */
-	for (int i = 0; i < nitems; i++) {
-		if (strcmp(items[i], "`:`") == 0 || strcmp(items[i], "`)`") == 0 || strcmp(items[i], "`}`") == 0 ||
-		    strcmp(items[i], "`{`") == 0) {
-			const char *t = items[i];
-			memmove(items + 1, items, (size_t)i * sizeof items[0]);
-			items[0] = t;
-		}
-	}
-
-	/* Context: where in the declaration. */
-	const char *after = "";
-	const char *noun = decl_noun(w.decl);
-	bool want_colon = set_has(&all, YYSYMBOL_COLON);
-	bool colon_help = false;
-	if (found == YYSYMBOL_YYEOF && set_has(&all, YYSYMBOL_RPAREN) && w.open_paren > 0) {
-		items[0] = "`)`", nitems = 1, too_many = false;
-		after = " to close `(`";
-	} else if (found == YYSYMBOL_YYEOF && set_has(&all, YYSYMBOL_RBRACE) && w.in_braces && noun) {
-		items[0] = "`}`", nitems = 1, too_many = false;
-		after = arena_printf(c->a, " to close %s", noun);
-	} else if (want_colon && (w.decl == YYSYMBOL_rule_kw || w.decl == YYSYMBOL_k_override) && !w.after_colon &&
-		   w.trigger) {
-		after = " after the rule's trigger";
-		colon_help = true;
-	} else if (want_colon && w.decl == YYSYMBOL_k_streak && !w.after_colon && w.trigger) {
-		after = " after the streak's period";
-		colon_help = true;
-	} else if (set_has(&all, YYSYMBOL_LBRACE) && !w.in_braces &&
-		   (w.decl == YYSYMBOL_k_tiers || w.decl == YYSYMBOL_k_levels)) {
-		after = " after the metric of the ladder";
-	} else if (set_has(&all, YYSYMBOL_RPAREN) && w.open_paren > 0 && nitems <= 2) {
-		after = " to close `(`";
-	} else if (set_has(&all, YYSYMBOL_RBRACE) && w.in_braces && noun && nitems <= 4) {
-		after = arena_printf(c->a, " in %s", noun);
-	}
-
-	/* Mistakes common enough to deserve their own sentence. */
-	const char *special = NULL, *special_help = NULL;
-	span special_sp = sp;
-	if (found == YYSYMBOL_HOLD && w.decl == YYSYMBOL_k_levels) {
-		special = "levels have no `hold`: a level follows its metric at once";
-		special_help = "remove `hold`, or use `tiers` for a status that is kept for a while";
-	} else if (found == YYSYMBOL_EVERY && w.decl == YYSYMBOL_k_levels && c->prev_tok == T_REVIEW) {
-		special = "levels have no `review`: a level follows its metric at once";
-		special_help = "remove `review every ...`, or use `tiers` for a status reviewed at fixed times";
-		special_sp = span_join(c->prev_sp, sp);
-	} else if (found == YYSYMBOL_RPAREN && w.open_paren <= 0 && !set_has(&all, YYSYMBOL_RPAREN)) {
-		special = "unexpected `)`: it closes no `(`";
-		special_help = "remove it, or add the `(` it should close";
-	} else if (found == YYSYMBOL_RBRACE && !w.in_braces && !set_has(&all, YYSYMBOL_RBRACE)) {
-		special = "unexpected `}`: it closes no `{`";
-		special_help = "remove it, or add the `{` it should close";
-	} else if (w.top == YYSYMBOL_WHEN && w.decl != 0 && set_has(&all, YYSYMBOL_NO)) {
-		special = arena_printf(c->a, "expected `no`, `birthday`, a wallet or a duration after `when`, found %s",
-				       found_word(c, found, sp));
-		special_help = "write `when no purchase for 90 days`, `when points expire within 30 days`, `when birthday` "
-			       "or `when 7 days after signup`";
-	}
-	if (special) {
-		diag *g = diag_add(c->d, DIAG_E0105, special_sp, "%s", special);
-		diag_help(g, c->d, "%s", special_help);
+			set_add(&e.all, list[i]);
+	e.w = locate(yyctx);
+	e.base = under_expression(yyctx, &e.passed_cmp);
+	expected_tokens(&e);
+	expected_items(&e);
+	bool colon_help;
+	const char *after = where_phrase(&e, &colon_help);
+	if (special_case(&e))
 		return 0;
-	}
 
 	/* When the token found opens a later line, what is missing belongs at
 	 * the end of the line before: point there. */
-	const char *fw = found_word(c, found, sp);
-	bool gap = c->prev_tok && (found == YYSYMBOL_YYEOF ||
-				   source_line(c->src, sp.start) > source_line(c->src, c->prev_sp.end));
-	if (gap && !(nitems == 0 || nitems > 4 || too_many)) {
+	span sp = e.found_sp;
+	const char *fw = found_word(c, e.found, sp);
+	bool listed = e.nitems > 0 && e.nitems <= 4 && !e.too_many;
+	e.gap = c->prev_tok && (e.found == YYSYMBOL_YYEOF ||
+				source_line(c->src, sp.start) > source_line(c->src, c->prev_sp.end));
+	if (e.gap && listed) {
 		sp = (span){sp.file, c->prev_sp.end, c->prev_sp.end};
 		if (!*after)
 			after = arena_printf(c->a, " after %s", found_word(c, -1, c->prev_sp));
 	}
 	diag *d;
-	bool chain = is_comparison(found) && passed_cmp && found != YYSYMBOL_EQ;
+	bool chain = is_comparison(e.found) && e.passed_cmp && e.found != YYSYMBOL_EQ;
 	if (chain) {
 		d = diag_add(c->d, DIAG_E0105, sp, "unexpected %s after a comparison", fw);
-	} else if (nitems == 0 || nitems > 4 || too_many) {
+	} else if (!listed) {
 		d = diag_add(c->d, DIAG_E0105, sp, "unexpected %s%s", fw, after);
 	} else {
-		const char *list_text = items[0];
-		for (int i = 1; i < nitems; i++)
-			list_text = arena_printf(c->a, "%s%s%s", list_text, i == nitems - 1 ? " or " : ", ", items[i]);
-		if (gap)
+		const char *list_text = e.items[0];
+		for (int i = 1; i < e.nitems; i++)
+			list_text = arena_printf(c->a, "%s%s%s", list_text, i == e.nitems - 1 ? " or " : ", ", e.items[i]);
+		if (e.gap)
 			d = diag_add(c->d, DIAG_E0105, sp, "expected %s%s", list_text, after);
 		else
 			d = diag_add(c->d, DIAG_E0105, sp, "expected %s%s, found %s", list_text, after, fw);
 	}
-
-	/* A help line when the fix can be guessed. */
-	span fsp = *yypcontext_location(yyctx);
-	const char *found_text = arena_strndup(c->a, c->src->text + fsp.start, fsp.end - fsp.start);
-	symset decls_all = decl_tokens();
-	const char *typo = NULL;
-	if (found == YYSYMBOL_IDENT) {
-		const char *cands[YYNTOKENS];
-		uint32_t nc = 0;
-		for (int k = 0; k < YYNTOKENS; k++) {
-			const char *kw = set_has(&all, k) ? keyword_text(k) : NULL;
-			if (kw)
-				cands[nc++] = kw;
-		}
-		typo = diag_suggest(found_text, cands, nc);
-	}
-	if (typo) {
-		diag_help(d, c->d, "did you mean `%s`?", typo);
-	} else if (found == YYSYMBOL_EQ && w.top == YYSYMBOL_EQ) {
-		diag_help(d, c->d, "compare with a single `=`");
-	} else if (chain) {
-		diag_help(d, c->d, "comparisons do not chain: write `a < b and b < c`");
-	} else if (colon_help) {
-		diag_help(d, c->d, "end the trigger with `:` and write the actions after it");
-	} else if ((found == YYSYMBOL_DAYS || found == YYSYMBOL_WEEKS || found == YYSYMBOL_MONTHS ||
-		    found == YYSYMBOL_YEARS) && set_has(&all, YYSYMBOL_DAY) && !set_has(&all, YYSYMBOL_DAYS)) {
-		diag_help(d, c->d, "write the period in the singular: `%.*s`", (int)strlen(found_text) - 1, found_text);
-	} else if (found == YYSYMBOL_STRING && set_has(&all, YYSYMBOL_IDENT) && !set_has(&all, YYSYMBOL_STRING)) {
-		diag_help(d, c->d, "a name is written without quotes");
-	} else if (set_has(&all, YYSYMBOL_STRING) && !set_has(&all, YYSYMBOL_IDENT) && !gap &&
-		   (found == YYSYMBOL_IDENT || (keyword_text(found) && !set_has(&decls_all, found)))) {
-		diag_help(d, c->d, "write the name in double quotes: `\"%s\"`", found_text);
-	} else if (found == YYSYMBOL_INT && set_has(&all, YYSYMBOL_DAYS) && !set_has(&all, YYSYMBOL_INT)) {
-		diag_help(d, c->d, "a duration needs a unit: `%s days`", found_text);
-	} else if (in_expression(w.top) && (base == YYSYMBOL_AWARD || base == YYSYMBOL_DEBIT) &&
-		   set_has(&all, YYSYMBOL_IDENT)) {
-		diag_help(d, c->d, "write the amount, then the wallet: `%s 10 points`",
-			  base == YYSYMBOL_AWARD ? "award" : "debit");
-	} else if (keyword_text(found) && !gap && set_has(&all, YYSYMBOL_IDENT) && !set_has(&all, found)) {
-		diag_help(d, c->d, "`%s` is a word of the language and cannot be used as a name", found_text);
-	}
+	add_help(&e, d, chain, colon_help);
 	return 0;
 }
