@@ -1872,6 +1872,8 @@ static void add_help(syntax_error *e, diag *d, bool chain, bool colon_help)
 		diag_help(d, c->d, "did you mean `%s`?", typo);
 	else if (found == YYSYMBOL_EQ && e->w.top == YYSYMBOL_EQ)
 		diag_help(d, c->d, "compare with a single `=`");
+	else if (found == YYSYMBOL_IDENT && set_has(all, YYSYMBOL_ON) && set_has(all, YYSYMBOL_WHEN))
+		diag_help(d, c->d, "say when the rule runs: `on %s` runs it on each `%s` event", text, text);
 	else if (chain)
 		diag_help(d, c->d, "comparisons do not chain: write `a < b and b < c`");
 	else if (colon_help)

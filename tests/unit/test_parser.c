@@ -633,6 +633,14 @@ Test(parser, name_without_quotes)
 	cr_assert_str_eq(d.items[0].help, "write the name in double quotes: `\"Welcome\"`");
 }
 
+Test(parser, a_trigger_without_on)
+{
+	parse("program \"t\"\nrule \"x\" purchase: award 1 points\n");
+	cr_assert_eq(d.count, 1);
+	cr_assert_str_eq(d.items[0].message, "expected `on` or `when`, found `purchase`");
+	cr_assert_str_eq(d.items[0].help, "say when the rule runs: `on purchase` runs it on each `purchase` event");
+}
+
 Test(parser, plural_period)
 {
 	parse("program \"t\"\nrule \"a\" on visit: award 1 points limit 1 per days\n");
