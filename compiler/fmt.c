@@ -513,11 +513,14 @@ static void put_duration(fmt *f, const ast_node *d)
 static const char *const rounding_words[] = {"", "down", "up", "nearest"};
 
 /* An action on the current line, multipliers and rounding included. */
-static void put_action_inline(fmt *f, const ast_node *a)
+/* One action on the current line; `bare` leaves out the `award` keyword (a
+ * mission's `reward 200 points, ...` reads as the campaign brief does). */
+static void put_action_inline_ex(fmt *f, const ast_node *a, bool bare)
 {
 	switch (a->kind) {
 	case AST_AWARD: case AST_DEBIT:
-		put(f, a->kind == AST_AWARD ? "award " : "debit ");
+		if (!(bare && a->kind == AST_AWARD))
+			put(f, a->kind == AST_AWARD ? "award " : "debit ");
 		put_expr(f, a->u.award.amount);
 		put(f, " ");
 		put(f, a->u.award.wallet->u.name.s);
@@ -559,10 +562,17 @@ static void put_action_inline(fmt *f, const ast_node *a)
 }
 
 /* Actions joined on the current line: `award 20 xp, badge "x"`. */
-static void put_actions_inline(fmt *f, const ast_node *a)
+static void put_action_inline(fmt *f, const ast_node *a)
 {
-	for (; a; a = a->next) {
-		put_action_inline(f, a);
+	put_action_inline_ex(f, a, false);
+}
+
+/* Actions separated by commas; with `short_award`, a leading award is
+ * written without its keyword (mission completion rewards). */
+static void put_actions_inline(fmt *f, const ast_node *a, bool short_award)
+{
+	for (bool first = true; a; a = a->next, first = false) {
+		put_action_inline_ex(f, a, short_award && first);
 		if (a->next)
 			put(f, ", ");
 	}
@@ -816,7 +826,7 @@ static void mission_decl(fmt *f, const ast_node *m)
 		}
 		if (s->u.step.reward) {
 			put(f, " then ");
-			put_actions_inline(f, s->u.step.reward);
+			put_actions_inline(f, s->u.step.reward, false);
 		}
 	}
 	if (m->u.mission.reward) {
@@ -825,7 +835,7 @@ static void mission_decl(fmt *f, const ast_node *m)
 			from = s->sp.end;
 		begin(f, find_word(f->src, from, m->u.mission.reward->sp.start, "reward"), 2);
 		put(f, "reward ");
-		put_actions_inline(f, m->u.mission.reward);
+		put_actions_inline(f, m->u.mission.reward, true);
 	}
 	close_block(f, m, 0);
 }
