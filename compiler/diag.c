@@ -180,8 +180,7 @@ static void render_snippet(FILE *out, const source *src, span sp, bool color, co
 	if (end_col <= col)
 		end_col = col + 1;
 	int width = snprintf(NULL, 0, "%u", line);
-	fprintf(out, "%*s%s |%s ", width, "", color ? C_BLUE : "", color ? C_RESET : "");
-	fputc('\n', out);
+	fprintf(out, "%*s%s |%s\n", width, "", color ? C_BLUE : "", color ? C_RESET : "");
 	fprintf(out, "%s%u |%s ", color ? C_BLUE : "", line, color ? C_RESET : "");
 	put_line(out, text, len);
 	fputc('\n', out);

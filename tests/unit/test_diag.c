@@ -86,7 +86,7 @@ Test(diag, text_rendering_pins_the_caret)
 	char *out = render(DIAG_TEXT, false);
 	cr_assert_str_eq(out,
 		"t.ludic:2:38: error[E0201]: unknown name `silvr`\n"
-		"  | \n"
+		"  |\n"
 		"2 | rule \"r\" on purchase where status >= silvr:\n"
 		"  |                                      ^~~~~\n"
 		"help: did you mean `silver`?\n");
@@ -103,11 +103,11 @@ Test(diag, notes_point_at_a_second_place)
 	char *out = render(DIAG_TEXT, false);
 	cr_assert_str_eq(out,
 		"t.ludic:3:8: error[E0206]: wallet `points` is defined twice\n"
-		"  | \n"
+		"  |\n"
 		"3 | wallet points\n"
 		"  |        ^~~~~~\n"
 		"note: t.ludic:2:8: first defined here\n"
-		"  | \n"
+		"  |\n"
 		"2 | wallet points\n"
 		"  |        ^~~~~~\n");
 	free(out);
