@@ -66,6 +66,8 @@ char *arena_strdup(arena *a, const char *s)
 
 char *arena_printf(arena *a, const char *fmt, ...)
 {
+	if (!fmt) /* never the case; says so to GCC's -Wformat-truncation under UBSan */
+		fmt = "";
 	va_list ap;
 	va_start(ap, fmt);
 	int n = vsnprintf(NULL, 0, fmt, ap);

@@ -41,6 +41,8 @@ static diag scratch; /* absorbs help/notes on diagnostics dropped past the cap; 
 static diag *push(diag_list *d, diag_code code, span sp, bool has_span, const char *fmt, va_list ap)
 {
 	diag_severity sev = code_table[code].sev;
+	if (!fmt) /* never the case; says so to GCC's -Wformat-truncation under UBSan */
+		fmt = "";
 	if (sev == SEV_ERROR && d->errors >= DIAG_MAX_ERRORS) {
 		d->dropped++;
 		return &scratch;
@@ -95,6 +97,8 @@ diag *diag_add_nospan(diag_list *d, diag_code code, const char *fmt, ...)
 
 static const char *vformat(diag_list *d, const char *fmt, va_list ap)
 {
+	if (!fmt)
+		fmt = "";
 	va_list cp;
 	va_copy(cp, ap);
 	int n = vsnprintf(NULL, 0, fmt, cp);

@@ -17,9 +17,11 @@
 
 /* Brackets, and operators nested in the text (`not not ...`, right
  * operands), deeper than this are E0106. A flat chain (`1 + 1 + ... + 1`)
- * may be longer: expression trees are at most PARSE_MAX_TREE_DEPTH (16384,
- * parser.h) deep, so later stages may walk them recursively. */
+ * may be longer: expression trees are at most PARSE_MAX_TREE_DEPTH deep, so
+ * later stages (checker, formatter, dumps, lowering) may walk them
+ * recursively within a small thread stack, sanitizers included. */
 #define PARSE_MAX_DEPTH 200
+#define PARSE_MAX_TREE_DEPTH 1000
 
 /* Returns an AST_FILE node (never NULL) spanning the whole text; node ids
  * continue from *next_id (the file node gets the last one).

@@ -99,7 +99,6 @@ struct node_depth {
 	uint16_t nest; /* nesting in the text */
 	uint16_t tree; /* depth of the tree */
 };
-#define PARSE_MAX_TREE_DEPTH 16384
 
 /* Spans run from the first to the last symbol; an empty rule is a point at
  * the end of what came before. */
@@ -160,7 +159,7 @@ static void report_deep(parse_ctx *c, span sp, bool chain)
 	diag *g = chain ? diag_add(c->d, DIAG_E0106, sp, "expression too long: ludic reads at most %d operations in a row",
 				   PARSE_MAX_TREE_DEPTH)
 			: diag_add(c->d, DIAG_E0106, sp, "nesting too deep: ludic reads at most %d levels", PARSE_MAX_DEPTH);
-	diag_help(g, c->d, "split the expression: give parts of it a name with `param`, or write simpler conditions");
+	diag_help(g, c->d, "split it into shorter conditions, or into several rules");
 }
 
 /* Records the depths of `n` from its children: `flat` continues a chain at

@@ -243,7 +243,7 @@ int main(void)
 		sb_str(&b, "program \"long\"\nparam p = 1");
 		sb_repeat(&b, " + 1", 10000);
 		sb_str(&b, "\n");
-		run("a sum of 10,001 terms", b.s, b.len, false);
+		run("a sum of 10,001 terms (too long: E0106)", b.s, b.len, true);
 		free(b.s);
 	}
 
