@@ -3,8 +3,6 @@
 # file and folder handling, overlays, JSON output, fmt in place and on stdin.
 #
 # usage: cli.sh PATH/TO/ludic
-# Cases that need a real parser or checker (a syntax error, a warning) run
-# only when the compiler reports them, and say so when they are skipped.
 # Last line: N passed, N failed; exit 1 on any failure.
 set -uo pipefail
 ludic=$1
@@ -119,48 +117,44 @@ if [ "$(stat -c %Y "$tmp/fmt.ludic")" = "$(date -d 2000-01-01 +%s)" ]; then ok; 
 printf 'program "one"\n' | "$ludic" fmt - >"$tmp/out" 2>"$tmp/err"; rc=$?
 expect_rc 0 "fmt -"; if [ "$(cat "$tmp/out")" = 'program "one"' ]; then ok; else bad "fmt - echoes a canonical program"; fi
 
-# formatting that changes something: only with a real formatter
+# formatting that changes something
 printf 'program    "one"   # spaced\n' >"$tmp/messy.ludic"
 chmod 640 "$tmp/messy.ludic"
 run fmt --check "$tmp/messy.ludic"
-if [ "$rc" -eq 1 ]; then
-	ok; expect_in out "messy.ludic" "fmt --check lists the file"
-	"$ludic" fmt - <"$tmp/messy.ludic" >"$tmp/want" 2>/dev/null
-	run fmt "$tmp/messy.ludic"; expect_rc 0 "fmt rewrites"
-	expect_in err "formatted $tmp/messy.ludic" "fmt says what it rewrote"
-	if cmp -s "$tmp/messy.ludic" "$tmp/want"; then ok; else bad "fmt in place = fmt -"; fi
-	if [ "$(stat -c %a "$tmp/messy.ludic")" = 640 ]; then ok; else bad "fmt keeps the permissions"; fi
-	if ls "$tmp"/messy.ludic.fmt-* >/dev/null 2>&1; then bad "fmt leaves no temporary file"; else ok; fi
-	run fmt --check "$tmp/messy.ludic"; expect_rc 0 "fmt is idempotent"
-else
-	echo "skipped: the formatter changes nothing yet (placeholder)"
-fi
+expect_rc 1 "fmt --check on a file out of layout"
+expect_in out "messy.ludic" "fmt --check lists the file"
+"$ludic" fmt - <"$tmp/messy.ludic" >"$tmp/want" 2>/dev/null
+run fmt "$tmp/messy.ludic"; expect_rc 0 "fmt rewrites"
+expect_in err "formatted $tmp/messy.ludic" "fmt says what it rewrote"
+if cmp -s "$tmp/messy.ludic" "$tmp/want"; then ok; else bad "fmt in place = fmt -"; fi
+if [ "$(stat -c %a "$tmp/messy.ludic")" = 640 ]; then ok; else bad "fmt keeps the permissions"; fi
+if ls "$tmp"/messy.ludic.fmt-* >/dev/null 2>&1; then bad "fmt leaves no temporary file"; else ok; fi
+run fmt --check "$tmp/messy.ludic"; expect_rc 0 "fmt is idempotent"
 
-# syntax errors: only with a real parser
+# syntax errors
 printf 'program "broken"\nrule "r" on purchase award @@ ::\n' >"$tmp/broken.ludic"
 cp "$tmp/broken.ludic" "$tmp/broken.orig"
 run check "$tmp/broken.ludic"
-if [ "$rc" -eq 1 ]; then
-	ok; expect_in err "broken.ludic:2:" "errors point at the line"
-	run check --format=json "$tmp/broken.ludic"; expect_rc 1 "json: errors exit 1"
-	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["errors"] >= 1' "$tmp/out" && ok || bad "json counts the errors"
-	run fmt "$tmp/broken.ludic"; expect_rc 1 "fmt refuses a file with syntax errors"
-	expect_in err "not formatted" "fmt says why"
-	if cmp -s "$tmp/broken.ludic" "$tmp/broken.orig"; then ok; else bad "fmt leaves a broken file alone"; fi
-	run fmt - <"$tmp/broken.ludic"; expect_rc 1 "fmt - refuses syntax errors"
-else
-	echo "skipped: the parser reports no syntax error yet (placeholder)"
-fi
+expect_rc 1 "a syntax error exits 1"
+expect_in err "broken.ludic:2:" "errors point at the line"
+run check --format=json "$tmp/broken.ludic"; expect_rc 1 "json: errors exit 1"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["errors"] >= 1' "$tmp/out" && ok || bad "json counts the errors"
+run fmt "$tmp/broken.ludic"; expect_rc 1 "fmt refuses a file with syntax errors"
+expect_in err "not formatted" "fmt says why"
+if cmp -s "$tmp/broken.ludic" "$tmp/broken.orig"; then ok; else bad "fmt leaves a broken file alone"; fi
+run fmt - <"$tmp/broken.ludic"; expect_rc 1 "fmt - refuses syntax errors"
 
-# warnings and --deny-warnings: only with a real checker
+# warnings and --deny-warnings
 printf 'program "w"\nuse retail\nwallet points\nrule "r" on purchase:\n  award 5 points\n' >"$tmp/warn.ludic"
 run check "$tmp/warn.ludic"
-if [ "$rc" -eq 0 ] && grep -q "warning\[" "$tmp/err"; then
-	expect_in err "0 errors, 1 warning" "a warning is counted"
-	run check --deny-warnings "$tmp/warn.ludic"; expect_rc 1 "--deny-warnings fails on warnings"
-else
-	echo "skipped: the checker reports no warning yet (placeholder)"
-fi
+expect_rc 0 "warnings alone exit 0"
+expect_in err "warning[W0501]" "the uncapped reward is a warning"
+expect_in err "0 errors, 1 warning" "a warning is counted"
+run check --deny-warnings "$tmp/warn.ludic"; expect_rc 1 "--deny-warnings fails on warnings"
+
+# a file that cannot be read: the exact message, with no position
+run check "$tmp/progs/missing.ludic"
+expect_in err "error[E0111]: cannot read \`$tmp/progs/missing.ludic\`: No such file or directory" "E0111 rendered"
 
 # ---- dump ----
 run dump --ast "$tmp/progs/a.ludic"; expect_rc 0 "dump --ast"
