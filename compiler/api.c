@@ -36,6 +36,13 @@ const char *ludic_status_message(ludic_status s)
 	return "unknown status";
 }
 
+const char *ludic_suggest(const char *word, const char *const *candidates, size_t n)
+{
+	if (!word || !candidates || n > UINT32_MAX)
+		return NULL;
+	return diag_suggest(word, candidates, (uint32_t)n);
+}
+
 static ludic_file_kind kind_of(cmp_header_kind k)
 {
 	switch (k) {

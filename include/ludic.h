@@ -56,6 +56,12 @@ typedef enum ludic_status {
  * Never NULL, also for values outside the enum; static storage. */
 LUDIC_API const char *ludic_status_message(ludic_status s);
 
+/* The candidate closest to `word` when it is a likely typo of it (the same
+ * measure as the compiler's "did you mean" hints), else NULL. For tools that
+ * take names from people: commands, options, event types. Returns one of
+ * `candidates` (NULL entries are skipped). */
+LUDIC_API const char *ludic_suggest(const char *word, const char *const *candidates, size_t n);
+
 /* ------------------------------------------------------------------------ */
 /* Headers: what a file is, without compiling it                            */
 /* ------------------------------------------------------------------------ */

@@ -118,46 +118,10 @@ static void usage_error(const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Edit distance (with adjacent transpositions) for did-you-mean; large when
- * the words are long. */
-static unsigned distance(const char *a, const char *b)
-{
-	size_t n = strlen(a), m = strlen(b);
-	if (n > 40 || m > 40)
-		return 100;
-	unsigned d[41][41];
-	for (size_t i = 0; i <= n; i++)
-		d[i][0] = (unsigned)i;
-	for (size_t j = 0; j <= m; j++)
-		d[0][j] = (unsigned)j;
-	for (size_t i = 1; i <= n; i++)
-		for (size_t j = 1; j <= m; j++) {
-			unsigned v = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
-			if (d[i - 1][j] + 1 < v)
-				v = d[i - 1][j] + 1;
-			if (d[i][j - 1] + 1 < v)
-				v = d[i][j - 1] + 1;
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
-				v = d[i - 2][j - 2] + 1;
-			d[i][j] = v;
-		}
-	return d[n][m];
-}
-
 /* The candidate closest to `word` if it is a likely typo, else NULL. */
 static const char *suggest(const char *word, const char *const *candidates, size_t n)
 {
-	size_t len = strlen(word);
-	unsigned limit = len <= 4 ? 1 : len <= 8 ? 2 : 3, best_d = limit + 1;
-	const char *best = NULL;
-	for (size_t i = 0; i < n; i++) {
-		unsigned dist = distance(word, candidates[i]);
-		if (dist < best_d) {
-			best_d = dist;
-			best = candidates[i];
-		}
-	}
-	return best;
+	return ludic_suggest(word, candidates, n);
 }
 
 /* Writes `s` as a JSON string literal. */

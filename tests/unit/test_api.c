@@ -391,3 +391,13 @@ Test(api, formatting_writes_to_the_stream)
 	free(out);
 	ludic_compiler_free(c);
 }
+
+Test(api, suggest_finds_likely_typos_only)
+{
+	const char *const words[] = {"check", "fmt", NULL, "dump"};
+	cr_assert_str_eq(ludic_suggest("chek", words, 4), "check");
+	cr_assert_str_eq(ludic_suggest("fmtt", words, 4), "fmt");
+	cr_assert_null(ludic_suggest("deploy", words, 4), "no word is close to `deploy`");
+	cr_assert_null(ludic_suggest(NULL, words, 4));
+	cr_assert_null(ludic_suggest("x", NULL, 0));
+}
