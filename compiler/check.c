@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "parse.h" /* lex_currency: the one list of ISO 4217 codes */
+#include "../runtime/clock.h" /* clk_zone_load: time zones are checked as the runtime will load them */
 
 /* ---- small helpers ---- */
 
@@ -478,6 +479,58 @@ static void twice(chk_ctx *c, const ast_node *again, const ast_node *first, cons
 	diag_help(g, c->d, "keep one `%s` line", what);
 }
 
+/* Zone names of the tz database, for did-you-mean: the third column of
+ * zone1970.tab. Read only when a name is wrong. */
+static const char *suggest_zone(chk_ctx *c, const char *name)
+{
+	FILE *f = fopen("/usr/share/zoneinfo/zone1970.tab", "r");
+	if (!f)
+		return NULL;
+	const char **names = NULL;
+	uint32_t n = 0, cap = 0;
+	char line[512];
+	while (fgets(line, sizeof line, f)) {
+		if (line[0] == '#')
+			continue;
+		char *tab1 = strchr(line, '\t'), *tab2 = tab1 ? strchr(tab1 + 1, '\t') : NULL;
+		if (!tab2)
+			continue;
+		char *zone = tab2 + 1;
+		zone[strcspn(zone, "\t\n")] = '\0';
+		if (n == cap) {
+			cap = cap ? cap * 2 : 512;
+			const char **grown = arena_alloc(c->a, cap * sizeof *grown);
+			if (n)
+				memcpy(grown, names, n * sizeof *grown);
+			names = grown;
+		}
+		names[n++] = arena_strdup(c->a, zone);
+	}
+	fclose(f);
+	return diag_suggest(name, names, n);
+}
+
+/* `timezone "Europe/Paris"`: the zone must load exactly as the runtime will
+ * load it (E0213 otherwise). True when it does. */
+static bool check_timezone(chk_ctx *c, const ast_node *n)
+{
+	const char *name = n->u.str.s ? n->u.str.s : "";
+	clk_error err;
+	clk_zone *z = clk_zone_load(name, &err);
+	if (z) {
+		clk_zone_free(z);
+		return true;
+	}
+	diag *g = diag_add(c->d, DIAG_E0213, n->sp, "unknown time zone \"%s\"", name);
+	const char *near = suggest_zone(c, name);
+	if (near)
+		diag_help(g, c->d, "did you mean \"%s\"?", near);
+	else
+		diag_help(g, c->d, "write a zone of the tz database such as \"Europe/Paris\", \"UTC\", or a fixed offset "
+				  "such as \"+01:00\" (%s)", err.msg);
+	return false;
+}
+
 static void settings(chk_ctx *c, uint32_t ui)
 {
 	chk_unit *u = &c->r->units[ui];
@@ -513,7 +566,8 @@ static void settings(chk_ctx *c, uint32_t ui)
 				snprintf(u->currency, sizeof u->currency, "%s", code);
 			}
 		} else if (n->kind == AST_TIMEZONE) {
-			u->timezone = n->u.str.s;
+			if (check_timezone(c, n))
+				u->timezone = n->u.str.s;
 		} else {
 			const ast_node *d = n->u.expr1.expr;
 			if (d && d->kind == AST_DURATION)
