@@ -82,7 +82,7 @@ struct rt_decoder {
 	rt_reject *why;          /* the caller's reject, or `scratch` */
 	rt_reject scratch;       /* when the caller does not want the reason */
 	char field[256];         /* the rendered path of the last reject (rt_reject.field) */
-	char key[KEY_MAX];       /* an unescaped key */
+	char key[KEY_MAX];       /* an unescaped key, or the unescaped text of a choice or a time */
 };
 
 /* ---- memory ---- */
@@ -749,23 +749,33 @@ static bool expected_at(rt_decoder *d, size_t pos, const char *expected)
 	return bad_json(d, pos, msg);
 }
 
+static int check_container(rt_decoder *d, int i);
+
 /* Validates value i and everything inside it; returns the next token, or -1.
- * `close` is the bracket of the enclosing container (for messages). */
-static int check_value(rt_decoder *d, int i, char close)
+ * `close` is the bracket of the enclosing container (for messages).
+ * Scalars are handled here, inline in their container's loop. */
+static inline int check_value(rt_decoder *d, int i, char close)
 {
 	if (i >= d->ntok)
 		return bad_json(d, d->n, "a value is missing"), -1;
 	jsmntok_t *t = &d->tok[i];
-	const char *what = close == ']' ? "expected `,` or `]` after a value" : "expected `,` or `}` after a value";
+	if (t->type == JSMN_OBJECT || t->type == JSMN_ARRAY)
+		return check_container(d, i);
+	if (t->size) /* jsmn hung a value on this one: a `,` is missing after it */
+		return expected_at(d, raw_end(t), close == ']' ? "expected `,` or `]` after a value"
+							       : "expected `,` or `}` after a value"),
+		       -1;
+	if (!(t->type == JSMN_STRING ? check_string(d, t) : check_primitive(d, t)))
+		return -1;
+	d->after[i] = i + 1;
+	return i + 1;
+}
+
+/* check_value for an object or a list. */
+static int check_container(rt_decoder *d, int i)
+{
+	jsmntok_t *t = &d->tok[i];
 	switch (t->type) {
-	case JSMN_STRING:
-	case JSMN_PRIMITIVE:
-		if (t->size)
-			return expected_at(d, raw_end(t), what), -1;
-		if (!(t->type == JSMN_STRING ? check_string(d, t) : check_primitive(d, t)))
-			return -1;
-		d->after[i] = i + 1;
-		return i + 1;
 	case JSMN_ARRAY: {
 		size_t pos = (size_t)t->start + 1;
 		int j = i + 1;
@@ -921,8 +931,57 @@ static bool copy_string(rt_decoder *d, const jsmntok_t *t, rt_str *out)
 /* Exact decimals: the JSON number s[0..n) (validated) times 10^scale. */
 typedef enum { DEC_OK, DEC_DECIMALS, DEC_RANGE } dec_status;
 
+/* The usual case: at most 18 digits, no exponent (`15.30`, `-2`). False
+ * when the number is not of that form or needs the general path. */
+static bool small_decimal(const char *s, size_t n, unsigned scale, int64_t *out, dec_status *st)
+{
+	if (n > 18)
+		return false;
+	size_t i = s[0] == '-';
+	uint64_t v = 0;
+	unsigned nfrac = 0;
+	bool frac = false;
+	for (; i < n; i++) {
+		char c = s[i];
+		if (c == '.') {
+			frac = true;
+			continue;
+		}
+		if (c < '0' || c > '9')
+			return false; /* an exponent */
+		v = v * 10 + (uint64_t)(c - '0');
+		nfrac += frac;
+	}
+	while (nfrac > scale && v % 10 == 0 && v) {
+		v /= 10;
+		nfrac--;
+	}
+	if (v == 0) {
+		*out = 0;
+		*st = DEC_OK;
+		return true;
+	}
+	if (nfrac > scale) {
+		*st = DEC_DECIMALS;
+		return true;
+	}
+	for (; nfrac < scale; nfrac++) {
+		if (v > (uint64_t)INT64_MAX / 10)
+			return false; /* the general path says whether it fits */
+		v *= 10;
+	}
+	if (v > (uint64_t)INT64_MAX)
+		return false;
+	*out = s[0] == '-' ? -(int64_t)v : (int64_t)v;
+	*st = DEC_OK;
+	return true;
+}
+
 static dec_status parse_decimal(const char *s, size_t n, unsigned scale, int64_t *out)
 {
+	dec_status st;
+	if (scale <= 4 && small_decimal(s, n, scale, out, &st))
+		return st;
 	size_t i = 0;
 	bool neg = s[0] == '-';
 	if (neg)
@@ -1206,7 +1265,7 @@ static bool decode_scalar(rt_decoder *d, const struct rt_field *f, rt_kind kind,
 	case RT_COUNT:
 	case RT_NUMBER:
 	case RT_MONEY:
-		if (t->type != JSMN_PRIMITIVE || strchr("tfn", d->js[t->start]))
+		if (t->type != JSMN_PRIMITIVE || d->js[t->start] == 't' || d->js[t->start] == 'f' || d->js[t->start] == 'n')
 			return wrong_type(d, f, kind, t);
 		return decode_number(d, f, kind, t, out);
 	case RT_STRING:
@@ -1574,14 +1633,15 @@ rt_decode_status rt_decode_json(rt_decoder *d, const char *line, size_t len, rt_
 	d->ntok = 0;
 	mem_reset(d);
 	if (d->captok > FIRST_TOKENS && (size_t)d->captok * (sizeof *d->tok + sizeof *d->after) > KEEP_BYTES) {
+		/* a shrinking realloc that fails leaves the block as it was: either
+		 * way both arrays keep room for FIRST_TOKENS */
 		jsmntok_t *t = realloc(d->tok, FIRST_TOKENS * sizeof *t);
 		int *a = realloc(d->after, FIRST_TOKENS * sizeof *a);
 		if (t)
 			d->tok = t;
 		if (a)
 			d->after = a;
-		if (t && a)
-			d->captok = FIRST_TOKENS;
+		d->captok = FIRST_TOKENS;
 	}
 	int g = guards(d);
 	if (g >= 0)

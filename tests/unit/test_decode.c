@@ -382,6 +382,8 @@ Test(value, money)
 	cr_expect_eq(I("\"m\":1250e-2", "m"), 1250);
 	cr_expect_eq(I("\"m\":15.300000000000000000000", "m"), 1530, "trailing zeros are not decimals");
 	cr_expect_eq(I("\"m\":0.00000000000000000000001e23", "m"), 100);
+	cr_expect_eq(I("\"m\":999999999999999.99", "m"), INT64_C(99999999999999999));
+	cr_expect_eq(I("\"m\":-999999999999999.9", "m"), -INT64_C(99999999999999990));
 	cr_expect_eq(I("\"m\":92233720368547758.07", "m"), INT64_MAX);
 	cr_expect_eq(I("\"m\":-92233720368547758.08", "m"), INT64_MIN);
 }
@@ -441,6 +443,7 @@ Test(value, count)
 	cr_expect_eq(I("\"c\":-42", "c"), -42);
 	cr_expect_eq(I("\"c\":3.0", "c"), 3, "a whole number written with decimals");
 	cr_expect_eq(I("\"c\":1e3", "c"), 1000);
+	cr_expect_eq(I("\"c\":999999999999999999", "c"), INT64_C(999999999999999999));
 	cr_expect_eq(I("\"c\":9223372036854775807", "c"), INT64_MAX);
 	cr_expect_eq(I("\"c\":-9223372036854775808", "c"), INT64_MIN);
 	cr_expect_eq(I("\"c\":9.223372036854775807e18", "c"), INT64_MAX);
@@ -453,6 +456,7 @@ Test(value, number)
 	cr_expect_eq(I("\"n\":2.5", "n"), 25000);
 	cr_expect_eq(I("\"n\":7", "n"), 70000);
 	cr_expect_eq(I("\"n\":1.23450", "n"), 12345);
+	cr_expect_eq(I("\"n\":92233720368547", "n"), INT64_C(922337203685470000));
 	cr_expect_eq(I("\"n\":922337203685477.5807", "n"), INT64_MAX);
 	cr_expect_eq(I("\"n\":-922337203685477.5808", "n"), INT64_MIN);
 }
@@ -783,6 +787,9 @@ Test(reject, values)
 		 "-92233720368547758.08 to 92233720368547758.07 EUR"},
 		{ONE ",\"n\":922337203685477.5808}", 0, RT_REJ_RANGE, "n", "922337203685477.5808",
 		 "`n` is out of range: 922337203685477.5808 does not fit in a number, which goes from "
+		 "-922337203685477.5808 to 922337203685477.5807"},
+		{ONE ",\"n\":99999999999999999}", 0, RT_REJ_RANGE, "n", "99999999999999999",
+		 "`n` is out of range: 99999999999999999 does not fit in a number, which goes from "
 		 "-922337203685477.5808 to 922337203685477.5807"},
 		{ONE ",\"e\":\"gren\"}", 0, RT_REJ_UNKNOWN_VALUE, "e", "\"gren\"",
 		 "`e` has no choice \"gren\": did you mean \"green\"? The choices of `color` are red, green, blue"},
