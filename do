@@ -4,7 +4,7 @@
 #   ./do setup-and-run   install what is missing (Debian 12; as root or with sudo),
 #                        build, and check every bundled example with `ludic check`
 #   ./do test            build and run every test (meson test)
-#   ./do fuzz [SECONDS]  build the libFuzzer target with clang and run it (default 60 s)
+#   ./do fuzz [SECONDS]  build the libFuzzer targets with clang and run them (default 60 s)
 #   ./do bench [RUNS]    time `ludic check examples/retailer/` (bench/check.sh)
 #
 # Every command can be run again: an existing build folder is reconfigured,
@@ -67,6 +67,8 @@ test)
 	meson test -C "$BUILD" --print-errorlogs "$@"
 	;;
 fuzz)
+	# ./do fuzz [SECONDS]: parse + check for SECONDS, then event decoding for
+	# half as long (default 60).
 	seconds=${1:-60}
 	install "${PACKAGES[@]}" "${FUZZ_PACKAGES[@]}"
 	dir=${FUZZ_BUILD:-build-fuzz}
@@ -74,7 +76,7 @@ fuzz)
 		CC=clang meson setup "$dir" -Dfuzz=true -Dunit_tests=disabled \
 			-Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debugoptimized
 	fi
-	ninja -C "$dir" fuzz_check
+	ninja -C "$dir" fuzz_check fuzz_decode
 	corpus=$dir/corpus
 	mkdir -p "$corpus"
 	for f in examples/*.ludic examples/*/*.ludic stdlib/*.ludic; do
@@ -84,6 +86,14 @@ fuzz)
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		"$dir/fuzz_check" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 \
 		-artifact_prefix="$dir/" -print_final_stats=1 "$corpus"
+	events=$dir/corpus-events
+	mkdir -p "$events"
+	python3 tools/realdata.py uci ../shared/data/real/uci_online_retail_2010-12-01_lines.csv 2>/dev/null |
+		head -n 20 | split -l 1 - "$events/seed-uci-" || true
+	say "fuzzing event decoding for $((seconds / 2)) s"
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		"$dir/fuzz_decode" -max_total_time="$((seconds / 2))" -timeout=10 -rss_limit_mb=4096 \
+		-artifact_prefix="$dir/decode-" -print_final_stats=1 "$events"
 	;;
 bench)
 	install "${PACKAGES[@]}"
