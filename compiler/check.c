@@ -1019,6 +1019,33 @@ static const ty *resolve_type(chk_ctx *c, const ast_node *t)
 	return ty_basic(c->tt, TY_ERROR);
 }
 
+/* Can an event bring this field? The runtime reads events as flat records
+ * of scalars, lists of scalars and lists of records (runtime/event.h), with
+ * at most CHK_MAX_FIELDS fields, and `type` names the event itself in JSON.
+ * E0214 otherwise; false when the field is left out. */
+static bool carriable_field(chk_ctx *c, const chk_record *rec, const ast_node *f, const char *name, span sp,
+			    const ty *t)
+{
+	diag *g = NULL;
+	if (rec->is_event && strcmp(name, "type") == 0) {
+		g = diag_add(c->d, DIAG_E0214, sp, "an event cannot have a field `type`");
+		diag_help(g, c->d, "`type` says which event a JSON line is: call the field `kind` or `%s_type`", rec->name);
+	} else if (t->kind == TY_RECORD || t->kind == TY_EVENT) {
+		g = diag_add(c->d, DIAG_E0214, f->u.fdecl.type->sp, "field `%s` holds a whole `%s`", name, t->name);
+		diag_help(g, c->d, "use `list of %s` for several, or put its fields in `%s` itself", t->name, rec->name);
+	} else if (t->kind == TY_LIST && t->elem &&
+		   (t->elem->kind == TY_LIST || t->elem->kind == TY_EVENT)) {
+		g = diag_add(c->d, DIAG_E0214, f->u.fdecl.type->sp, "field `%s` is a list of %s", name,
+			     t->elem->kind == TY_LIST ? "lists" : "events");
+		diag_help(g, c->d, "a list holds values or records: declare a `record` for its items");
+	} else if (rec->nfields >= CHK_MAX_FIELDS) {
+		g = diag_add(c->d, DIAG_E0214, sp, "`%s` has more than %d fields", rec->name,
+			     CHK_MAX_FIELDS - (rec->is_event ? 3 : 0));
+		diag_help(g, c->d, "group fields that belong together in a `record` and use `list of` it");
+	}
+	return g == NULL;
+}
+
 static void resolve_fields(chk_ctx *c, chk_record *rec)
 {
 	static const char *const implicit[] = {"id", "customer", "at"};
@@ -1051,7 +1078,7 @@ static void resolve_fields(chk_ctx *c, chk_record *rec)
 				diag_help(g, c->d, "give each field a name of its own");
 			}
 		}
-		if (dup)
+		if (dup || !carriable_field(c, rec, f, name, sp, t))
 			continue;
 		rec->fields[rec->nfields++] = (chk_field){name, t, f->u.fdecl.optional, false, f};
 		if (strcmp(name, "staff") == 0 && t->kind == TY_STRING && rec->is_event)

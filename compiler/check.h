@@ -32,6 +32,10 @@
 
 /* History kept per customer, in days: windows may not be longer (E0405). */
 #define CHK_MAX_HISTORY_DAYS 1096
+/* Fields per event or record, the implicit id, customer and at included:
+ * the runtime keeps a presence bit per field in one 64-bit word
+ * (runtime/event.h, RT_MAX_FIELDS). More is E0214. */
+#define CHK_MAX_FIELDS 63
 
 /* ---- constant values ---- */
 

@@ -66,10 +66,9 @@ static const char PROGRAM[] = "program \"t\"\n"
 			      "  s: string optional\n  e: color optional\n  ls: list of string optional\n"
 			      "  li: list of item optional\n  le: list of color optional\n  lm: list of money optional\n"
 			      "  lc: list of count optional\n"
-			      "}\n"
-			      "event boxed {\n  box: item optional\n}\n";
+			      "}\n";
 
-#define EVENTS "purchase, return, visit, app, signup, review, referral, redemption, one, boxed"
+#define EVENTS "purchase, return, visit, app, signup, review, referral, redemption, one"
 
 /* The checked program's schema; the compilation is gone when it returns. */
 static rt_schema *build(const char *text)
@@ -200,7 +199,7 @@ Test(schema, records_match_the_checker)
 Test(schema, events_and_fields)
 {
 	cr_expect_str_eq(S->currency, "EUR");
-	cr_assert_eq(S->nevents, 10);
+	cr_assert_eq(S->nevents, 9);
 	int32_t p = rt_schema_event(S, "purchase", 8);
 	cr_assert(p >= 0);
 	const rt_record *pur = &S->records[p];
@@ -700,10 +699,6 @@ Test(reject, fields)
 		{ONE ",\"li\":[{\"name\":\"x\",\"price\":1,\"qty\":1,\"name\":\"y\"}]}", 0, RT_REJ_DUPLICATE, "li[0].name",
 		 "\"name\":\"y\"",
 		 "the key `li[0].name` appears twice in one object: keep one (the decoder does not guess which is right)"},
-		{"{\"type\":\"boxed\",\"id\":\"e1\",\"at\":\"2027-03-01T10:15:00Z\",\"box\":{\"name\":\"x\"}}", 0,
-		 RT_REJ_UNSUPPORTED, "box", "{\"name\"",
-		 "`box` holds a record directly, or a list of lists, which the runtime cannot decode yet: declare it as "
-		 "a list of records, or flatten it"},
 	};
 	CHECK_ALL(cases);
 }
