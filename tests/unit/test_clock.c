@@ -642,22 +642,42 @@ Test(clock, after_the_last_transition_the_rule_applies)
 
 Test(clock, midnight_changes)
 {
-	/* Havana: clocks go from 00:00 to 01:00, local midnight does not exist */
+	/* Real zones, on past dates only: governments change future rules, and a
+	 * newer tzdata must not break the test. */
+	/* Havana: clocks went from 00:00 to 01:00, local midnight did not exist */
 	clk_zone *havana = Z("America/Havana");
-	cr_assert_eq(clk_period_start(havana, CLK_DAY, D(2027, 3, 14)), T("2027-03-14T05:00:00Z"));
-	cr_assert_eq(clk_period_start(havana, CLK_DAY, D(2027, 3, 14)), T("2027-03-14T01:00:00-04:00"));
-	cr_assert_eq(day_length(havana, D(2027, 3, 14)), 23 * 3600);
-	cr_assert_eq(day_length(havana, D(2027, 3, 13)), 24 * 3600);
+	cr_assert_eq(clk_period_start(havana, CLK_DAY, D(2023, 3, 12)), T("2023-03-12T05:00:00Z"));
+	cr_assert_eq(clk_period_start(havana, CLK_DAY, D(2023, 3, 12)), T("2023-03-12T01:00:00-04:00"));
+	cr_assert_eq(day_length(havana, D(2023, 3, 12)), 23 * 3600);
+	cr_assert_eq(day_length(havana, D(2023, 3, 11)), 24 * 3600);
 	clk_zone_free(havana);
-	/* Santiago: changes at 24:00 on Saturdays (rule "M9.1.6/24") */
+	/* Santiago: changed at 24:00 on Saturdays */
 	clk_zone *santiago = Z("America/Santiago");
-	cr_assert_eq(clk_period_start(santiago, CLK_DAY, D(2027, 9, 5)), T("2027-09-05T04:00:00Z"));
-	cr_assert_eq(day_length(santiago, D(2027, 9, 5)), 23 * 3600);
-	cr_assert_eq(day_length(santiago, D(2027, 9, 4)), 24 * 3600);
-	cr_assert_eq(clk_period_start(santiago, CLK_DAY, D(2027, 4, 4)), T("2027-04-04T00:00:00-04:00"));
-	cr_assert_eq(day_length(santiago, D(2027, 4, 3)), 25 * 3600);
-	cr_assert_eq(clk_period_start(santiago, CLK_DAY, D(2100, 9, 5)), T("2100-09-05T01:00:00-03:00"));
+	cr_assert_eq(clk_period_start(santiago, CLK_DAY, D(2023, 9, 3)), T("2023-09-03T04:00:00Z"));
+	cr_assert_eq(day_length(santiago, D(2023, 9, 3)), 23 * 3600);
+	cr_assert_eq(day_length(santiago, D(2023, 9, 2)), 24 * 3600);
+	cr_assert_eq(clk_period_start(santiago, CLK_DAY, D(2023, 4, 2)), T("2023-04-02T00:00:00-04:00"));
+	cr_assert_eq(day_length(santiago, D(2023, 4, 1)), 25 * 3600);
 	clk_zone_free(santiago);
+
+	/* The same kinds of rules in the future, from fixed POSIX rules rather
+	 * than from whatever tzdata says today. */
+	clk_error err;
+	clk_zone *cuba = rule_zone(-18000, "CST5CDT,M3.2.0/0,M11.1.0/1", &err);
+	cr_assert_not_null(cuba, "%s", err.msg);
+	cr_assert_eq(clk_period_start(cuba, CLK_DAY, D(2027, 3, 14)), T("2027-03-14T01:00:00-04:00"));
+	cr_assert_eq(day_length(cuba, D(2027, 3, 14)), 23 * 3600);
+	cr_assert_eq(day_length(cuba, D(2027, 3, 13)), 24 * 3600);
+	clk_zone_free(cuba);
+	clk_zone *chile = rule_zone(-14400, "<-04>4<-03>,M9.1.6/24,M4.1.6/24", &err);
+	cr_assert_not_null(chile, "%s", err.msg);
+	cr_assert_eq(clk_period_start(chile, CLK_DAY, D(2027, 9, 5)), T("2027-09-05T04:00:00Z"));
+	cr_assert_eq(day_length(chile, D(2027, 9, 5)), 23 * 3600);
+	cr_assert_eq(day_length(chile, D(2027, 9, 4)), 24 * 3600);
+	cr_assert_eq(clk_period_start(chile, CLK_DAY, D(2027, 4, 4)), T("2027-04-04T00:00:00-04:00"));
+	cr_assert_eq(day_length(chile, D(2027, 4, 3)), 25 * 3600);
+	cr_assert_eq(clk_period_start(chile, CLK_DAY, D(2100, 9, 5)), T("2100-09-05T01:00:00-03:00"));
+	clk_zone_free(chile);
 }
 
 /* ---- the footer's POSIX rules alone ------------------------------------------------------------ */
