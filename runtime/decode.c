@@ -1360,7 +1360,7 @@ static bool decode_list(rt_decoder *d, const struct rt_field *f, int arr, rt_val
 			sbuf b = {msg, sizeof msg, 0};
 			sb_printf(&b, "`%s` is null, but a list holds no nulls: remove it, or give ", render_path(d));
 			if (rec)
-				sb_printf(&b, "a `%s` object", rec->name);
+				sb_printf(&b, "%s `%s` object", rec->name[0] && strchr("aeiou", rec->name[0]) ? "an" : "a", rec->name);
 			else
 				sb_expected(d, &b, f, f->elem);
 			return reject(d, RT_REJ_WRONG_TYPE, (size_t)it->start, "%s", msg);

@@ -744,7 +744,7 @@ Test(reject, wrong_types)
 		{ONE ",\"li\":[5]}", 0, RT_REJ_WRONG_TYPE, "li[0]", "5]",
 		 "`li[0]` must be an object (`item`), such as {\"name\": ...}, not a number (5)"},
 		{ONE ",\"li\":[null]}", 0, RT_REJ_WRONG_TYPE, "li[0]", "null",
-		 "`li[0]` is null, but a list holds no nulls: remove it, or give a `item` object"},
+		 "`li[0]` is null, but a list holds no nulls: remove it, or give an `item` object"},
 		{ONE ",\"li\":[{\"name\":\"x\",\"price\":\"1\",\"qty\":1}]}", 0, RT_REJ_WRONG_TYPE, "li[0].price", "\"1\"",
 		 "`li[0].price` must be money (EUR), a number such as 12.50, not a string (\"1\"): write the number "
 		 "without quotes"},
