@@ -67,8 +67,8 @@ test)
 	meson test -C "$BUILD" --print-errorlogs "$@"
 	;;
 fuzz)
-	# ./do fuzz [SECONDS]: parse + check for SECONDS, then event decoding for
-	# half as long (default 60).
+	# ./do fuzz [SECONDS]: parse + check for SECONDS, event decoding for half as
+	# long, the time library for a quarter (default 60).
 	seconds=${1:-60}
 	install "${PACKAGES[@]}" "${FUZZ_PACKAGES[@]}"
 	dir=${FUZZ_BUILD:-build-fuzz}
@@ -76,7 +76,7 @@ fuzz)
 		CC=clang meson setup "$dir" -Dfuzz=true -Dunit_tests=disabled \
 			-Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debugoptimized
 	fi
-	ninja -C "$dir" fuzz_check fuzz_decode
+	ninja -C "$dir" fuzz_check fuzz_decode fuzz_clock
 	corpus=$dir/corpus
 	mkdir -p "$corpus"
 	for f in examples/*.ludic examples/*/*.ludic stdlib/*.ludic; do
@@ -94,6 +94,18 @@ fuzz)
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		"$dir/fuzz_decode" -max_total_time="$((seconds / 2))" -timeout=10 -rss_limit_mb=4096 \
 		-artifact_prefix="$dir/decode-" -print_final_stats=1 "$events"
+	times=$dir/corpus-clock
+	mkdir -p "$times"
+	printf '\0002027-03-28T01:59:59+01:00' >"$times/seed-timestamp"
+	printf '\0012024-02-29' >"$times/seed-date"
+	printf '\002PT1H30M' >"$times/seed-duration"
+	for z in Europe/Paris America/Havana Australia/Lord_Howe; do
+		[ -f "/usr/share/zoneinfo/$z" ] && { printf '\003'; cat "/usr/share/zoneinfo/$z"; } >"$times/seed-${z//\//_}"
+	done
+	say "fuzzing the time library for $((seconds / 4)) s"
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		"$dir/fuzz_clock" -max_total_time="$((seconds / 4))" -timeout=10 -rss_limit_mb=4096 \
+		-artifact_prefix="$dir/clock-" -print_final_stats=1 "$times"
 	;;
 bench)
 	install "${PACKAGES[@]}"
