@@ -176,7 +176,10 @@ typedef enum clk_unit {
 
 /* The index of the local calendar period (day, week, month, year) holding
  * instant `t` in zone `z` (NULL = UTC). Indexes are consecutive integers
- * that grow with time: period i + 1 follows period i. Same cost as
+ * that grow with time: period i + 1 follows period i. One exception: when
+ * the clocks go back across local midnight (a zone moving east across the
+ * date line, as Alaska did in 1867), a local date happens twice and its
+ * index comes back once (rare: historical date-line moves). Same cost as
  * clk_zone_offset plus a few divisions; no allocation. */
 int64_t clk_period_index(const clk_zone *z, int64_t t, clk_unit u);
 

@@ -1186,7 +1186,7 @@ Test(clock, offsets_match_glibc)
 		clk_error err;
 		clk_zone *z = clk_zone_load(name, &err);
 		cr_assert_not_null(z, "%s: %s", name, err.msg);
-		char tz[300];
+		char tz[600]; /* ":" + a line of zone1970.tab (at most 512 bytes) */
 		snprintf(tz, sizeof tz, ":%s", name);
 		setenv("TZ", tz, 1);
 		tzset();
