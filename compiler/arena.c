@@ -64,19 +64,28 @@ char *arena_strdup(arena *a, const char *s)
 	return arena_strndup(a, s, strlen(s));
 }
 
-char *arena_printf(arena *a, const char *fmt, ...)
+char *arena_vprintf(arena *a, const char *fmt, va_list ap)
 {
 	if (!fmt) /* never the case; says so to GCC's -Wformat-truncation under UBSan */
 		fmt = "";
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
+	va_list cp;
+	va_copy(cp, ap);
+	int n = vsnprintf(NULL, 0, fmt, cp);
+	va_end(cp);
 	if (n < 0)
 		n = 0;
 	char *p = arena_alloc(a, (size_t)n + 1);
+	va_copy(cp, ap);
+	vsnprintf(p, (size_t)n + 1, fmt, cp);
+	va_end(cp);
+	return p;
+}
+
+char *arena_printf(arena *a, const char *fmt, ...)
+{
+	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	char *p = arena_vprintf(a, fmt, ap);
 	va_end(ap);
 	return p;
 }

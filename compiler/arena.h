@@ -9,6 +9,7 @@
 #ifndef LUDIC_ARENA_H
 #define LUDIC_ARENA_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 typedef struct arena_block arena_block;
@@ -27,6 +28,8 @@ char *arena_strndup(arena *a, const char *s, size_t len);
 char *arena_strdup(arena *a, const char *s);
 /* printf into the arena. */
 char *arena_printf(arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The same with a va_list (left unused: the caller still va_ends it). */
+char *arena_vprintf(arena *a, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 void arena_free(arena *a);
 
 #endif

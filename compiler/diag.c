@@ -41,8 +41,6 @@ static diag scratch; /* absorbs help/notes on diagnostics dropped past the cap; 
 static diag *push(diag_list *d, diag_code code, span sp, bool has_span, const char *fmt, va_list ap)
 {
 	diag_severity sev = code_table[code].sev;
-	if (!fmt) /* never the case; says so to GCC's -Wformat-truncation under UBSan */
-		fmt = "";
 	if (sev == SEV_ERROR && d->errors >= DIAG_MAX_ERRORS) {
 		d->dropped++;
 		return &scratch;
@@ -63,13 +61,7 @@ static diag *push(diag_list *d, diag_code code, span sp, bool has_span, const ch
 	g->severity = sev;
 	g->sp = has_span ? sp : (span){UINT32_MAX, 0, 0};
 	g->seq = d->count++;
-	va_list cp;
-	va_copy(cp, ap);
-	int n = vsnprintf(NULL, 0, fmt, cp);
-	va_end(cp);
-	char *msg = arena_alloc(d->a, (size_t)(n < 0 ? 0 : n) + 1);
-	vsnprintf(msg, (size_t)(n < 0 ? 0 : n) + 1, fmt, ap);
-	g->message = msg;
+	g->message = arena_vprintf(d->a, fmt, ap);
 	if (sev == SEV_ERROR)
 		d->errors++;
 	else if (sev == SEV_WARNING)
@@ -95,26 +87,13 @@ diag *diag_add_nospan(diag_list *d, diag_code code, const char *fmt, ...)
 	return g;
 }
 
-static const char *vformat(diag_list *d, const char *fmt, va_list ap)
-{
-	if (!fmt)
-		fmt = "";
-	va_list cp;
-	va_copy(cp, ap);
-	int n = vsnprintf(NULL, 0, fmt, cp);
-	va_end(cp);
-	char *s = arena_alloc(d->a, (size_t)(n < 0 ? 0 : n) + 1);
-	vsnprintf(s, (size_t)(n < 0 ? 0 : n) + 1, fmt, ap);
-	return s;
-}
-
 void diag_help(diag *g, diag_list *d, const char *fmt, ...)
 {
 	if (g == &scratch)
 		return;
 	va_list ap;
 	va_start(ap, fmt);
-	g->help = vformat(d, fmt, ap);
+	g->help = arena_vprintf(d->a, fmt, ap);
 	va_end(ap);
 }
 
@@ -124,7 +103,7 @@ void diag_note(diag *g, diag_list *d, span sp, const char *fmt, ...)
 		return;
 	va_list ap;
 	va_start(ap, fmt);
-	g->note = vformat(d, fmt, ap);
+	g->note = arena_vprintf(d->a, fmt, ap);
 	va_end(ap);
 	g->has_note = true;
 	g->note_sp = sp;
