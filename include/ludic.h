@@ -6,8 +6,8 @@
  *
  *   1. the compiler: add rule files (or text), check them, read the
  *      diagnostics as data or render them as text or JSON, format and dump;
- *   2. the engine (apply a checked program to customer events): to come, in
- *      the section marked below.
+ *   2. programs and the engine: lower a checked program, apply it to customer
+ *      events (JSON Lines or typed), receive effects, read a customer's state.
  *
  * Conventions, for every function here:
  *   - no global state: every call works on the handle it is given, so two
@@ -230,9 +230,295 @@ LUDIC_API ludic_status ludic_compiler_dump_ast(ludic_compiler *c, size_t i, FILE
 LUDIC_API ludic_status ludic_compiler_dump_types(ludic_compiler *c, FILE *out);
 
 /* ------------------------------------------------------------------------ */
-/* The engine: applying a checked program to events (coming in a later     */
-/* version: ludic_program from a checked compiler, ludic_engine_push, ...)  */
+/* Programs: a checked compilation, lowered once, ready to run              */
 /* ------------------------------------------------------------------------ */
+
+/* A program ready to run: the checked rules lowered to ludic's IR, the
+ * customer record's layout and the event schema. Immutable once made: any
+ * number of engines (in any number of threads) may share one. It keeps what
+ * it needs from the compiler, which may be freed at once. */
+typedef struct ludic_program ludic_program;
+
+/* Lowers the checked program of `c` (ludic_compiler_check is called if it was
+ * not yet). Returns LUDIC_ERR_PROGRAM if the rules have errors (read them in
+ * the compiler's diagnostics), LUDIC_ERR_IO if a file could not be read,
+ * LUDIC_ERR_USAGE for NULL arguments. */
+LUDIC_API ludic_status ludic_program_new(ludic_compiler *c, ludic_program **out);
+
+/* Frees the program. Engines made from it must be freed first. NULL is allowed. */
+LUDIC_API void ludic_program_free(ludic_program *p);
+
+/* The program's name and version (from `program "x" version "v"`; version
+ * "" when none). */
+LUDIC_API const char *ludic_program_name(const ludic_program *p);
+LUDIC_API const char *ludic_program_version(const ludic_program *p);
+
+/* Bytes of state kept per customer, and per staff member (0 when no quest
+ * credits staff). Fixed for a program: `ludic dump --layout` details it. */
+LUDIC_API size_t ludic_program_state_size(const ludic_program *p);
+LUDIC_API size_t ludic_program_staff_state_size(const ludic_program *p);
+
+/* `ludic dump --ir`: every routine (one per event type, one for the passing
+ * of days), op by op, each with the rule text it came from. */
+LUDIC_API ludic_status ludic_program_dump_ir(const ludic_program *p, FILE *out);
+
+/* `ludic dump --layout`: the customer (and staff) record, field by field,
+ * with offsets, sizes, the mechanic each field serves and the total bytes. */
+LUDIC_API ludic_status ludic_program_dump_layout(const ludic_program *p, FILE *out);
+
+/* ---- typed events ---- */
+
+/* The index of the event type named `name` (e.g. "purchase"), or -1 when the
+ * program has no such event. */
+LUDIC_API int ludic_program_event_type(const ludic_program *p, const char *name);
+
+/* The index of field `name` of event type `type` (the implicit "id",
+ * "customer" and "at" are 0, 1 and 2), or of a field of the items of a list
+ * field when `list_field` >= 0 (e.g. "price" in the `lines` of a purchase);
+ * -1 when there is none. */
+LUDIC_API int ludic_program_field(const ludic_program *p, int type, int list_field, const char *name);
+
+/* One event, filled field by field by a caller that already has the values
+ * (a till, a message bus), then given to ludic_engine_push. Reusable:
+ * ludic_event_reset starts a new event in the same memory, so a caller that
+ * reuses one ludic_event allocates nothing per event. Strings are not
+ * copied: they must stay valid until ludic_engine_push returns. */
+typedef struct ludic_event ludic_event;
+
+/* A new event buffer for events of `p`. NULL if memory is exhausted. */
+LUDIC_API ludic_event *ludic_event_new(const ludic_program *p);
+LUDIC_API void ludic_event_free(ludic_event *ev);
+
+/* Starts a new event of type `type` (ludic_program_event_type), every field
+ * absent. LUDIC_ERR_USAGE for an unknown type. */
+LUDIC_API ludic_status ludic_event_reset(ludic_event *ev, int type);
+
+/* Sets a field. Values are integers in ludic's units: a count as is; money
+ * in minor units of the program's currency (12.50 EUR = 1250); a number
+ * times 10,000; a duration in seconds; a date in days since 1970-01-01; a
+ * timestamp in seconds since 1970-01-01T00:00:00Z; true/false as 1/0; a
+ * choice by its member's name (ludic_event_set_choice). LUDIC_ERR_USAGE if
+ * the field does not exist or has another kind. */
+LUDIC_API ludic_status ludic_event_set_int(ludic_event *ev, int field, long long value);
+LUDIC_API ludic_status ludic_event_set_string(ludic_event *ev, int field, const char *s, size_t len);
+LUDIC_API ludic_status ludic_event_set_choice(ludic_event *ev, int field, const char *member);
+
+/* Lists: ludic_event_add_item appends an item to list field `field` (a
+ * basket line; or a string of a list of strings, given by `s`/`len`, else
+ * NULL) and returns its index, or -1. The fields of a record item are set
+ * with the _item_ setters; `sub` is a field index from ludic_program_field
+ * with `list_field` = `field`. */
+LUDIC_API int ludic_event_add_item(ludic_event *ev, int field, const char *s, size_t len);
+LUDIC_API ludic_status ludic_event_set_item_int(ludic_event *ev, int field, int item, int sub, long long value);
+LUDIC_API ludic_status ludic_event_set_item_string(ludic_event *ev, int field, int item, int sub, const char *s,
+						   size_t len);
+/* Appends a string to the list of strings `sub` (e.g. a line's `tags`) of item `item`. */
+LUDIC_API ludic_status ludic_event_add_item_string(ludic_event *ev, int field, int item, int sub, const char *s,
+						   size_t len);
+
+/* ------------------------------------------------------------------------ */
+/* The engine: a program applied to customer events                        */
+/* ------------------------------------------------------------------------ */
+
+/* An engine holds every customer's state (in memory) for one program, applies
+ * events to it and reports effects. One engine is used by one thread at a
+ * time. */
+typedef struct ludic_engine ludic_engine;
+
+/* What an effect is: the `kind` of its JSON form is given in brackets. */
+typedef enum ludic_effect_kind {
+	LUDIC_EFFECT_AWARD = 0,         /* [award] points added to a wallet */
+	LUDIC_EFFECT_DEBIT,             /* [debit] points taken by a `debit` action */
+	LUDIC_EFFECT_EXPIRE,            /* [expire] points that reached their expiry */
+	LUDIC_EFFECT_REVERSE,           /* [reverse] points taken back because lines were returned */
+	LUDIC_EFFECT_RELEASE,           /* [release] pending points became spendable */
+	LUDIC_EFFECT_BADGE,             /* [badge] a badge given */
+	LUDIC_EFFECT_TIER,              /* [tier] the status changed (up or down) */
+	LUDIC_EFFECT_LEVEL,             /* [level] a new level */
+	LUDIC_EFFECT_MISSION_STEP,      /* [mission_step] a step of a mission done */
+	LUDIC_EFFECT_MISSION_COMPLETE,  /* [mission_complete] the last step done */
+	LUDIC_EFFECT_STREAK,            /* [streak] a streak reached its length */
+	LUDIC_EFFECT_NOTIFY,            /* [notify] a message for the retailer's systems to send */
+	LUDIC_EFFECT_REDEMPTION,        /* [redemption] a catalogue reward paid for */
+	LUDIC_EFFECT_REFUSAL,           /* [refusal] a redemption refused; `reason` says why */
+	LUDIC_EFFECT_KIND_COUNT
+} ludic_effect_kind;
+
+/* "award", "mission_step"...: the JSON name of a kind. Static storage. */
+LUDIC_API const char *ludic_effect_kind_name(ludic_effect_kind k);
+
+/* A parameter of a notification (`notify "t" with (discount = 10 EUR)`),
+ * already formatted as it would be shown ("10.00 EUR", "30 days", "gold"). */
+typedef struct ludic_effect_arg {
+	const char *key;
+	const char *text;
+} ludic_effect_arg;
+
+/* One effect. Every string belongs to the engine and is valid during the
+ * callback only. Fields that do not apply to a kind are NULL (strings) or 0. */
+typedef struct ludic_effect {
+	ludic_effect_kind kind;
+	const char *customer;     /* the customer, or the staff member for staff wallets */
+	bool staff;               /* `customer` is a staff member (quests) */
+	const char *wallet;       /* award, debit, expire, reverse, release, redemption */
+	long long amount;         /* points moved (positive) */
+	long long balance;        /* the wallet's spendable balance after the effect */
+	const char *badge;        /* badge, and the badges a mission or streak gives */
+	const char *ladder;       /* tier, level: the ladder's name */
+	const char *rung;         /* tier, level: the new tier or level */
+	const char *previous;     /* tier, level: the one before */
+	const char *mission;      /* mission_step, mission_complete */
+	const char *step;         /* mission_step: the step's name */
+	const char *streak;       /* streak */
+	long long length;         /* streak: its length in periods */
+	const char *template_name;/* notify */
+	const ludic_effect_arg *args; size_t nargs; /* notify */
+	const char *item;         /* redemption, refusal */
+	const char *reason;       /* refusal: why, in words */
+	const char *rule;         /* the rule, mission or streak that acted; NULL for expiry, release, reviews */
+	const char *event_id;     /* the event that caused it; NULL for effects of time passing */
+	const char *variants;     /* the customer's variants of the experiments that changed that rule,
+				     "experiment=variant,..." or NULL */
+	long long at;             /* when: the event's time, or the time the effect fell due (Unix seconds) */
+	int utc_offset;           /* seconds east of UTC of `at` in the program's time zone */
+} ludic_effect;
+
+typedef void (*ludic_effect_fn)(void *user, const ludic_effect *fx);
+
+/* Writes `fx` as one line of JSON (no newline) into `buf` (NUL-terminated,
+ * cut at `cap`). Returns the length the whole line needs, as snprintf. The
+ * format is documented in docs/embedding.md. */
+LUDIC_API size_t ludic_effect_to_json(const ludic_effect *fx, char *buf, size_t cap);
+
+/* A rejected event: why it was not applied. Strings valid during the callback only. */
+typedef struct ludic_reject {
+	unsigned long long line;  /* line number in the JSON Lines input (0 for typed events) */
+	unsigned column;          /* 1-based byte column of the problem in the line, 0 if none */
+	const char *code;         /* stable code: "bad_json", "unknown_type", "missing_field", "too_late", ... */
+	const char *field;        /* the field concerned ("lines[2].price"), or NULL */
+	const char *message;      /* what is wrong and how to fix it, in one sentence */
+	const char *event_id;     /* the event's id when it could be read, else NULL */
+} ludic_reject;
+
+typedef void (*ludic_reject_fn)(void *user, const ludic_reject *r);
+
+typedef struct ludic_engine_options {
+	ludic_effect_fn on_effect; void *effect_user; /* NULL: effects are counted, not reported */
+	ludic_reject_fn on_reject; void *reject_user; /* NULL: rejects are counted, not reported */
+} ludic_engine_options;
+
+/* A new engine for `p`, with no customer. `opt` may be NULL. */
+LUDIC_API ludic_status ludic_engine_new(const ludic_program *p, const ludic_engine_options *opt,
+					ludic_engine **out);
+LUDIC_API void ludic_engine_free(ludic_engine *e);
+
+/* What became of one pushed event. */
+typedef enum ludic_push_result {
+	LUDIC_APPLIED = 0,    /* applied: its effects were reported */
+	LUDIC_DUPLICATE = 1,  /* its id was already applied for this customer: ignored */
+	LUDIC_REJECTED = 2,   /* not applied: the reject callback was told why */
+	LUDIC_ANONYMOUS = 3,  /* no customer: only staff quests could apply (they did, if any) */
+} ludic_push_result;
+
+/* Applies one event given as one line of JSON (docs/events.md); `line_no` is
+ * reported with a reject. Returns the result, or -1 with LUDIC_ERR_USAGE
+ * semantics for NULL arguments. */
+LUDIC_API int ludic_engine_push_json(ludic_engine *e, const char *line, size_t len, unsigned long long line_no);
+
+/* Applies one typed event (see ludic_event). Missing required fields,
+ * unknown choices and bad times are rejected exactly as in JSON. */
+LUDIC_API int ludic_engine_push(ludic_engine *e, const ludic_event *ev);
+
+/* Lets time pass up to `t` (Unix seconds) for every customer: the time-driven
+ * rules, expiries, pending releases, tier reviews and mission deadlines due
+ * by then fire, in time order per customer. Used at the end of a batch
+ * (`ludic run --until`). Time never goes back: an earlier `t` does nothing. */
+LUDIC_API ludic_status ludic_engine_advance(ludic_engine *e, long long t);
+
+/* Counters since the engine was made. */
+typedef struct ludic_engine_stats {
+	unsigned long long events;      /* pushed */
+	unsigned long long applied;     /* applied */
+	unsigned long long duplicates;  /* ignored as already applied */
+	unsigned long long rejected;    /* rejected */
+	unsigned long long anonymous;   /* without a customer */
+	unsigned long long effects[LUDIC_EFFECT_KIND_COUNT]; /* by kind */
+	unsigned long long customers;   /* with a state record */
+	unsigned long long staff;       /* staff members with a state record */
+	size_t state_bytes;             /* memory held for customer and staff state */
+} ludic_engine_stats;
+
+LUDIC_API void ludic_engine_stats_get(const ludic_engine *e, ludic_engine_stats *out);
+
+/* ---- one customer's state, for display ---- */
+
+typedef struct ludic_balance_view {
+	const char *wallet, *label;   /* name, and label ("Eco-credits") or NULL */
+	long long balance;            /* spendable now */
+	long long pending;            /* earned, not yet spendable (pending period) */
+	long long earned;             /* ever earned */
+	long long next_expiry_amount; /* points expiring next (0 if none) ... */
+	long long next_expiry_at;     /* ... at this time (Unix seconds) */
+} ludic_balance_view;
+
+typedef struct ludic_ladder_view {
+	const char *ladder;           /* "status", "rank" */
+	bool level;                   /* a `levels` ladder (else tiers) */
+	const char *rung;             /* current tier or level */
+	long long since;              /* when it was reached (Unix seconds; 0: never changed) */
+	long long metric;             /* the ladder's measure now (points, count, or money minor units) */
+	const char *next;             /* the next rung up, or NULL at the top */
+	long long next_at;            /* the measure the next rung needs */
+	long long rung_at;            /* the measure the current rung needs */
+} ludic_ladder_view;
+
+typedef struct ludic_mission_view {
+	const char *mission;
+	unsigned steps, done;         /* steps in the mission, steps done */
+	const char *next_step;        /* the open step, NULL when complete or not started */
+	unsigned count, times;        /* progress in the open step (`3 times`) */
+	bool started, complete, expired;
+	long long deadline;           /* Unix seconds, 0 if none */
+} ludic_mission_view;
+
+typedef struct ludic_streak_view {
+	const char *streak;
+	unsigned length, goal;        /* periods in a row now, periods needed */
+	unsigned grace_used;          /* missed periods forgiven so far */
+} ludic_streak_view;
+
+typedef struct ludic_cap_view {
+	const char *rule;             /* the rule whose limit it is */
+	const char *period;           /* "day", "week", "month", "year", "customer", "campaign" */
+	const char *wallet;           /* a limit on points (else NULL: a number of times) */
+	long long used, limit;        /* in the current period */
+} ludic_cap_view;
+
+typedef struct ludic_variant_view {
+	const char *experiment, *variant;
+} ludic_variant_view;
+
+typedef struct ludic_customer_view {
+	const char *id;
+	bool known;                   /* the engine has seen this customer */
+	long long last_event_at;      /* time of the last applied event */
+	const ludic_balance_view *balances; size_t nbalances;  /* customer wallets */
+	const ludic_ladder_view *ladders; size_t nladders;
+	const ludic_mission_view *missions; size_t nmissions;
+	const ludic_streak_view *streaks; size_t nstreaks;
+	const char *const *badges; size_t nbadges;             /* badges held */
+	const ludic_cap_view *caps; size_t ncaps;              /* limits with something used */
+	const ludic_variant_view *variants; size_t nvariants;  /* one per experiment */
+} ludic_customer_view;
+
+/* Fills `out` with the state of customer `id` (`len` bytes) at the engine's
+ * current time. Strings and arrays belong to the engine and are valid until
+ * its next call. An unknown customer gives known = false and the state a new
+ * customer starts with. */
+LUDIC_API ludic_status ludic_engine_customer(ludic_engine *e, const char *id, size_t len, ludic_customer_view *out);
+
+/* The last error of the engine, in words ("" if none). */
+LUDIC_API const char *ludic_engine_error(const ludic_engine *e);
 
 #ifdef __cplusplus
 }
