@@ -7,9 +7,14 @@ static rt_program *retailer(compilation *c)
 {
 	cmp_init(c);
 	const char *dir = getenv("LUDIC_SOURCE_DIR");
+	FILE *probe = fopen("examples/retailer/base.ludic", "r");
+	if (!dir)
+		dir = probe ? "." : ".."; /* meson runs tests in the build folder */
+	if (probe)
+		fclose(probe);
 	char a[1024], b[1024];
-	snprintf(a, sizeof a, "%s/examples/retailer/base.ludic", dir ? dir : ".");
-	snprintf(b, sizeof b, "%s/examples/retailer/north.ludic", dir ? dir : ".");
+	snprintf(a, sizeof a, "%s/examples/retailer/base.ludic", dir);
+	snprintf(b, sizeof b, "%s/examples/retailer/north.ludic", dir);
 	cr_assert(cmp_add_file(c, a, false));
 	cr_assert(cmp_add_file(c, b, false));
 	cmp_check(c);
