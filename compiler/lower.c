@@ -171,6 +171,16 @@ static void event_routine(lw *L, const chk_record *ev)
 	L->rule = -1;
 	L->sp = ev->decl ? ev->decl->sp : (span){0, 0, 0};
 	overlay_select(L);
+	/* the customer as before the event: loaded once, before the redemption,
+	 * the return and the rules change anything (the first pass lists them) */
+	L->snap = &L->snaps[ev->index];
+	if (!L->dry) {
+		for (uint32_t i = 0; i < L->snap->n; i++) {
+			lw_snap *s = &L->snap->s[i];
+			s->reg = lw_reg(L);
+			lw_op(L, (ir_opcode)s->op, s->reg, 0, 0, s->imm);
+		}
+	}
 	uint32_t base = L->nregs;
 
 	/* customer bookkeeping: skipped for anonymous events */
@@ -264,6 +274,7 @@ static void day_routine(lw *L)
 	p->day = (ir_routine){.name = "day"};
 	L->rt = &p->day;
 	L->ev = NULL;
+	L->snap = NULL;
 	L->ovl = -1;
 	L->nregs = 0;
 	L->rule = -1;
@@ -303,6 +314,7 @@ static void metric_routines(lw *L)
 		p->metrics[l] = (ir_routine){.name = arena_printf(L->a, "metric %s", ld->name)};
 		L->rt = &p->metrics[l];
 		L->ev = NULL;
+		L->snap = NULL;
 		L->ovl = -1;
 		L->nregs = 1;
 		L->rt->nregs = 1;
@@ -336,6 +348,7 @@ bool rt_lower(rt_program *p)
 	lw L = {.p = p, .r = p->r, .a = p->a, .ovl = -1, .rule = -1};
 	p->events = arena_alloc(p->a, (p->r->nrecords + 1) * sizeof *p->events);
 	p->metrics = arena_alloc(p->a, (p->r->nladders + 1) * sizeof *p->metrics);
+	L.snaps = arena_alloc(p->a, (p->r->nrecords + 1) * sizeof *L.snaps);
 	/* First pass: registers every history window (a rule on one event may
 	 * read a window counted by another event's routine). Its code, caps and
 	 * timers are thrown away. */
