@@ -13,6 +13,14 @@
  *      the overlay register; the overlay's new rules after the base's);
  *   4. the ladders: each metric computed and the rung moved up.
  * Rules are lowered by lower_mech.c.
+ *
+ * Overlays and time passing (decided): the day routine has no event, so no
+ * region or store. A customer's overlay for time passing is that of their
+ * latest applied event carrying a scope field (`region` or `store`, present
+ * in the event), kept in the record (layout.c, "overlay"); -1 (the base)
+ * until such an event. The day routine loads it into the overlay register:
+ * overlay time rules, overrides, disabled rules and overlay params then
+ * apply to time passing as they do to that customer's events.
  */
 #include "lower.h"
 
@@ -185,6 +193,26 @@ static void event_routine(lw *L, const chk_record *ev)
 
 	/* customer bookkeeping: skipped for anonymous events */
 	uint32_t janon = lw_op(L, IR_ANON, 0, 0, 0, 0);
+	if (L->ovl >= 0 && (field_named(ev, "region", TY_STRING) >= 0 || field_named(ev, "store", TY_STRING) >= 0)) {
+		/* the overlay for time passing: this event's, if it carries a scope field */
+		int32_t sf[2] = {field_named(ev, "region", TY_STRING), field_named(ev, "store", TY_STRING)};
+		lw_patch set = {.n = 0}, skip = {.n = 0};
+		for (int k = 0; k < 2; k++) {
+			if (sf[k] < 0)
+				continue;
+			if (!ev->fields[sf[k]].optional) {
+				lw_jump_to(L, &set, lw_op(L, IR_JMP, 0, 0, 0, 0));
+				break;
+			}
+			uint32_t j = lw_op(L, IR_JABSF, 0, sf[k], 0, 0);
+			lw_jump_to(L, &set, lw_op(L, IR_JMP, 0, 0, 0, 0));
+			ir_patch_here(rt, j);
+		}
+		lw_jump_to(L, &skip, lw_op(L, IR_JMP, 0, 0, 0, 0));
+		lw_patch_all(L, &set);
+		lw_op(L, IR_OVLSET, 0, L->ovl, 0, 0);
+		lw_patch_all(L, &skip);
+	}
 	int32_t bf = field_named(ev, "birthday", TY_DATE);
 	if (bf >= 0) {
 		uint32_t j = lw_op(L, IR_JABSF, 0, bf, 0, 0);
@@ -278,6 +306,10 @@ static void day_routine(lw *L)
 	L->ovl = -1;
 	L->nregs = 0;
 	L->rule = -1;
+	if (p->off_overlay) {
+		L->ovl = lw_reg(L);
+		lw_op(L, IR_OVLGET, L->ovl, 0, 0, 0);
+	}
 	for (uint32_t w = 0; w < r->nwallets; w++) {
 		L->sp = r->wallets[w]->decl->sp;
 		if (p->wallets[w].lots_off)
@@ -285,8 +317,9 @@ static void day_routine(lw *L)
 		if (p->wallets[w].pend_off)
 			lw_op(L, IR_RELEASE, 0, 0, 0, w);
 	}
+	uint32_t base = L->nregs;
 	for (uint32_t t = 0; t < p->ntimers; t++) {
-		L->nregs = 0;
+		L->nregs = base;
 		lw_time_rule(L, r->rules[p->timers[t].rule], (int32_t)t);
 	}
 	L->rule = -1;
@@ -295,7 +328,7 @@ static void day_routine(lw *L)
 			L->sp = r->rules[p->missions[m].rule]->decl->sp;
 			lw_op(L, IR_MDEAD, 0, 0, 0, m);
 		}
-	L->nregs = 0;
+	L->nregs = base;
 	for (uint32_t l = 0; l < r->nladders; l++) {
 		L->sp = r->ladders[l]->decl->sp;
 		int32_t m = lw_reg(L);

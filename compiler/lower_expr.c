@@ -66,7 +66,7 @@ static int32_t param_value(lw *L, const chk_param *pa, const ty *t)
 	int32_t d = lw_reg(L);
 	lw_op(L, IR_CONST, d, 0, 0, const_as(&pa->constant, t));
 	/* overlays: the first matching overlay's value */
-	if (L->ovl >= 0 && L->ev) {
+	if (L->ovl >= 0) {
 		for (uint32_t u = 0; u < r->nunits; u++) {
 			const chk_unit *un = &r->units[u];
 			for (uint32_t k = 0; k < un->nparam_changes; k++) {
