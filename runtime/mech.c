@@ -516,9 +516,7 @@ int64_t rt_streak_advance(rt_vm *vm, uint32_t s)
 	rt_st32(st, ls->off, (int32_t)per);
 	int64_t done = 0;
 	if (len >= ls->goal) {
-		rt_effect fx = fx_new(RT_FX_STREAK, ls->rule);
-		fx.length = len;
-		rt_emit(vm, &fx);
+		/* the effect comes from SDONE, once the rule's caps allowed it */
 		len = 0;
 		missed = 0;
 		done = 1;
@@ -526,6 +524,14 @@ int64_t rt_streak_advance(rt_vm *vm, uint32_t s)
 	memcpy(st + ls->off + 4, &len, 2);
 	memcpy(st + ls->off + 6, &missed, 2);
 	return done;
+}
+
+void rt_streak_done(rt_vm *vm, uint32_t s)
+{
+	const rt_lay_streak *ls = &vm->p->streaks[s];
+	rt_effect fx = fx_new(RT_FX_STREAK, ls->rule);
+	fx.length = ls->goal;
+	rt_emit(vm, &fx);
 }
 
 /* ---- time rules ---- */

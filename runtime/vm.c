@@ -256,6 +256,7 @@ void rt_vm_run(rt_vm *vm, const ir_routine *rt, int64_t *R)
 		case IR_MADV: R[o->a] = rt_mission_advance(vm, (uint32_t)o->imm, o->c); break;
 		case IR_MDONE: rt_mission_done(vm, (uint32_t)o->imm); break;
 		case IR_SADV: R[o->a] = rt_streak_advance(vm, (uint32_t)o->imm); break;
+		case IR_SDONE: rt_streak_done(vm, (uint32_t)o->imm); break;
 
 		case IR_EXPIRE: rt_expire(vm, (uint32_t)o->imm); break;
 		case IR_RELEASE: rt_release(vm, (uint32_t)o->imm); break;

@@ -359,3 +359,24 @@ Test(vm, overlay_time_rules_follow_the_latest_scoped_event)
 	cr_assert_eq(h.fx[0].rule, 0);
 	h_free(&h);
 }
+
+Test(vm, capped_streak_does_not_emit)
+{
+	harness h;
+	h_init(&h, HDR "wallet points\n"
+		   "streak \"D\" on purchase every day for 2 days:\n  award 10 points\n  limit 1 per week\n");
+	/* Monday 1 and Tuesday 2 March: length 2, the first of the week */
+	h_run(&h, P("e1", "2027-03-01T10:00:00Z", "\"total\":1,\"checkout\":\"till\""));
+	cr_assert_eq(h_run(&h, P("e2", "2027-03-02T10:00:00Z", "\"total\":1,\"checkout\":\"till\"")), 2);
+	cr_assert_eq(h.fx[0].kind, RT_FX_STREAK);
+	cr_assert_eq(h.fx[0].length, 2);
+	cr_assert_eq(h.fx[1].amount, 10);
+	/* 3 and 4 March: length 2 again, but the weekly cap is used: nothing at all */
+	h_run(&h, P("e3", "2027-03-03T10:00:00Z", "\"total\":1,\"checkout\":\"till\""));
+	cr_assert_eq(h_run(&h, P("e4", "2027-03-04T10:00:00Z", "\"total\":1,\"checkout\":\"till\"")), 0);
+	/* next week: 8 and 9 March */
+	cr_assert_eq(h_run(&h, P("e5", "2027-03-08T10:00:00Z", "\"total\":1,\"checkout\":\"till\"")), 0);
+	cr_assert_eq(h_run(&h, P("e6", "2027-03-09T10:00:00Z", "\"total\":1,\"checkout\":\"till\"")), 2);
+	cr_assert_eq(h.fx[0].kind, RT_FX_STREAK);
+	h_free(&h);
+}
