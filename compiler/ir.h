@@ -157,9 +157,17 @@ typedef struct rt_lay_streak {
 	uint32_t grace;      /* periods that may be missed */
 } rt_lay_streak;
 
-/* A time-driven rule. */
+/* A time-driven rule. `when D after EVENT` keeps RT_AFTER_SLOTS pending due
+ * days, one per such event (for which its `where` held); when they are all
+ * pending, a new one is dropped (the earliest are kept). Each slot stashes
+ * the event's fields the rule reads when it falls due (stash). */
+#define RT_AFTER_SLOTS 4
+#define RT_STASH_MAX 16
 typedef struct rt_lay_timer {
-	uint32_t off;        /* i32 day, i32 flag */
+	uint32_t off;        /* i32 day, i32 flag; `D after`: RT_AFTER_SLOTS x {i32 due day, u32 present fields} */
+	uint32_t stash_off;  /* `D after`: RT_AFTER_SLOTS x nstash i64 field values; 0: none */
+	uint32_t nstash;     /* fields stashed */
+	int32_t stash[RT_STASH_MAX]; /* their event field indices */
 	int32_t rule;
 	chk_trigger_kind kind;
 	int32_t days;        /* `for D` / `D after` / `within D`, in days */
@@ -246,6 +254,8 @@ int32_t rt_layout_window(rt_program *p, const char *key, clk_unit unit, uint32_t
 			 int32_t wallet, const char *text);
 int32_t rt_layout_cap(rt_program *p, int32_t rule, bool staff, ast_unit per, int64_t limit, int32_t wallet);
 int32_t rt_layout_timer(rt_program *p, int32_t rule, chk_trigger_kind kind, int32_t days, int32_t wallet, bool month);
+/* Reserves the stash of timer t (its fields known after the first pass). */
+void rt_layout_stash(rt_program *p, uint32_t t);
 void rt_layout_finish(rt_program *p);
 
 /* Lowering (lower*.c). */

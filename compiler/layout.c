@@ -24,7 +24,7 @@
  *   then, as the lowering meets them: history windows (i32 last bucket
  *   index, i32 pad, buckets: i32 for counts, i64 for sums and earned
  *   points), caps (i32 period index, i32 used), time rules (i32 day,
- *   i32 flag).
+ *   i32 flag; `D after`: RT_AFTER_SLOTS due days), their stashed fields.
  * Staff record: staff wallets (balance, earned, pending, counts) and the
  * caps of quests.
  *
@@ -291,8 +291,19 @@ int32_t rt_layout_timer(rt_program *p, int32_t rule, chk_trigger_kind kind, int3
 	n->days = days;
 	n->wallet = wallet;
 	n->month = month;
-	n->off = reserve(p, false, 8, "time rule", arena_printf(p->a, "rule \"%s\"", p->r->rules[rule]->name));
+	n->off = reserve(p, false, kind == CHK_TRIG_AFTER ? 8 * RT_AFTER_SLOTS : 8, "time rule",
+			 arena_printf(p->a, "rule \"%s\"", p->r->rules[rule]->name));
+	n->stash_off = 0;
+	n->nstash = 0;
 	return (int32_t)p->ntimers++;
+}
+
+void rt_layout_stash(rt_program *p, uint32_t t)
+{
+	rt_lay_timer *n = &p->timers[t];
+	if (n->nstash)
+		n->stash_off = reserve(p, false, 8 * RT_AFTER_SLOTS * n->nstash, "time rule stash",
+				       arena_printf(p->a, "rule \"%s\": the fields of its events", p->r->rules[n->rule]->name));
 }
 
 void rt_layout_finish(rt_program *p)

@@ -378,7 +378,7 @@ static bool lower_all(lw *L)
 
 bool rt_lower(rt_program *p)
 {
-	lw L = {.p = p, .r = p->r, .a = p->a, .ovl = -1, .rule = -1};
+	lw L = {.p = p, .r = p->r, .a = p->a, .ovl = -1, .rule = -1, .timer = -1};
 	p->events = arena_alloc(p->a, (p->r->nrecords + 1) * sizeof *p->events);
 	p->metrics = arena_alloc(p->a, (p->r->nladders + 1) * sizeof *p->metrics);
 	L.snaps = arena_alloc(p->a, (p->r->nrecords + 1) * sizeof *L.snaps);
@@ -390,6 +390,8 @@ bool rt_lower(rt_program *p)
 	p->nstrs = p->nsets = p->nnargs = p->ntemplates = 0;
 	p->nbudgets = 0;
 	memset(p->rule_experiments, 0, p->r->nrules * sizeof *p->rule_experiments);
+	for (uint32_t t = 0; t < p->ntimers; t++)
+		rt_layout_stash(p, t);
 	L.dry = false;
 	L.failed = false;
 	return lower_all(&L);

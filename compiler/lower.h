@@ -51,6 +51,8 @@ typedef struct lw {
 	uint64_t exps;             /* experiments that changed the rule being lowered */
 	lw_snaps *snaps;           /* per record: what its routine reads as before the event */
 	lw_snaps *snap;            /* the routine being written's (NULL: day and metric routines read live values) */
+	int32_t timer;             /* day routine: the `D after` time rule being lowered (its event's fields come from its stash), -1 */
+	const chk_record *tev;     /* that rule's event */
 	bool dry;                  /* first pass: only history windows are registered */
 	bool failed;               /* something could not be lowered (too many registers or jumps) */
 } lw;

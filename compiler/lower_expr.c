@@ -108,10 +108,33 @@ static bool is_event_field(lw *L, const chk_ref *ref)
 	return ref->kind == CHK_REF_ELEM_FIELD && L->elem_ev && ref->u.rec == L->elem_ev;
 }
 
+/* The stash index of event field `f` of a `D after` time rule (the first
+ * pass adds it), -1. */
+static int32_t stash_index(lw *L, int32_t f)
+{
+	rt_lay_timer *t = &L->p->timers[L->timer];
+	for (uint32_t k = 0; k < t->nstash; k++)
+		if (t->stash[k] == f)
+			return (int32_t)k;
+	if (!L->dry || t->nstash >= RT_STASH_MAX)
+		return -1;
+	t->stash[t->nstash] = f;
+	return (int32_t)t->nstash++;
+}
+
 static int32_t load_field(lw *L, const chk_ref *ref, lw_patch *undef)
 {
 	const chk_field *f = &ref->u.rec->fields[ref->index];
 	int32_t d = lw_reg(L);
+	if (ref->kind == CHK_REF_EVENT_FIELD && !L->ev && L->timer >= 0 && ref->u.rec == L->tev) {
+		/* a time rule reading its event: the value kept when it happened */
+		int32_t k = stash_index(L, (int32_t)ref->index);
+		if (k < 0 || f->type->kind == TY_STRING || f->type->kind == TY_LIST)
+			return fail(L);
+		lw_jump_to(L, undef, lw_op(L, IR_JABST, 0, k, L->timer, 0));
+		lw_op(L, IR_TLOAD, d, 0, k, L->timer);
+		return d;
+	}
 	if (is_event_field(L, ref)) {
 		if (!L->ev || ref->u.rec != L->ev)
 			return fail(L);

@@ -546,7 +546,41 @@ void rt_timer_seen(rt_vm *vm, uint32_t t)
 void rt_timer_after(rt_vm *vm, uint32_t t)
 {
 	const rt_lay_timer *lt = &vm->p->timers[t];
-	rt_st32(vm->st, lt->off, (int32_t)(vm->day + lt->days));
+	vm->tslot = -1;
+	for (uint32_t i = 0; i < RT_AFTER_SLOTS; i++) {
+		if (rt_ld32(vm->st, lt->off + 8 * i) != RT_NO_DAY)
+			continue;
+		rt_st32(vm->st, lt->off + 8 * i, (int32_t)(vm->day + lt->days));
+		rt_st32(vm->st, lt->off + 8 * i + 4, 0);
+		vm->tslot = (int32_t)i;
+		return;
+	}
+	/* all slots pending: this one is dropped, the earliest are kept */
+}
+
+void rt_timer_stash(rt_vm *vm, uint32_t t, uint32_t k, int64_t v)
+{
+	const rt_lay_timer *lt = &vm->p->timers[t];
+	if (vm->tslot < 0 || k >= lt->nstash)
+		return;
+	uint32_t s = (uint32_t)vm->tslot;
+	rt_st64(vm->st, lt->stash_off + (s * lt->nstash + k) * 8, v);
+	rt_st32(vm->st, lt->off + 8 * s + 4, (int32_t)((uint32_t)rt_ld32(vm->st, lt->off + 8 * s + 4) | (1u << k)));
+}
+
+bool rt_timer_has(rt_vm *vm, uint32_t t, uint32_t k)
+{
+	const rt_lay_timer *lt = &vm->p->timers[t];
+	return vm->tslot >= 0 && k < lt->nstash &&
+	       ((uint32_t)rt_ld32(vm->st, lt->off + 8 * (uint32_t)vm->tslot + 4) >> k & 1);
+}
+
+int64_t rt_timer_load(rt_vm *vm, uint32_t t, uint32_t k)
+{
+	const rt_lay_timer *lt = &vm->p->timers[t];
+	if (vm->tslot < 0 || k >= lt->nstash)
+		return 0;
+	return rt_ld64(vm->st, lt->stash_off + ((uint32_t)vm->tslot * lt->nstash + k) * 8);
 }
 
 int64_t rt_timer_due(rt_vm *vm, uint32_t t)
@@ -566,10 +600,19 @@ int64_t rt_timer_due(rt_vm *vm, uint32_t t)
 		return 1;
 	}
 	case CHK_TRIG_AFTER: {
-		int32_t due = rt_ld32(st, lt->off);
-		if (due == RT_NO_DAY || d < due)
+		/* the earliest slot due (the lowering loops while one is) */
+		int32_t best = -1, bday = 0;
+		for (uint32_t i = 0; i < RT_AFTER_SLOTS; i++) {
+			int32_t due = rt_ld32(st, lt->off + 8 * i);
+			if (due != RT_NO_DAY && due <= d && (best < 0 || due < bday)) {
+				best = (int32_t)i;
+				bday = due;
+			}
+		}
+		vm->tslot = best;
+		if (best < 0)
 			return 0;
-		rt_st32(st, lt->off, RT_NO_DAY);
+		rt_st32(st, lt->off + 8 * (uint32_t)best, RT_NO_DAY);
 		return 1;
 	}
 	case CHK_TRIG_BIRTHDAY: {

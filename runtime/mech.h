@@ -32,6 +32,7 @@ typedef struct rt_vm {
 	const rt_value *elem;     /* current element of a list */
 	int32_t recent;           /* recent-purchase slot of this purchase, -1 */
 	rt_str item_name;         /* redemption: the item asked for */
+	int32_t tslot;            /* `D after` time rule: the slot taken (TAFTER) or falling due (TDUE), -1 */
 	rt_fx_arg args[RT_MAX_ARGS];
 	uint32_t nargs;
 	bool stop;                /* the routine ends (a refused redemption) */
@@ -77,6 +78,9 @@ void rt_streak_done(rt_vm *vm, uint32_t s);
 
 void rt_timer_seen(rt_vm *vm, uint32_t t);
 void rt_timer_after(rt_vm *vm, uint32_t t);
+void rt_timer_stash(rt_vm *vm, uint32_t t, uint32_t k, int64_t v);
+int64_t rt_timer_load(rt_vm *vm, uint32_t t, uint32_t k);
+bool rt_timer_has(rt_vm *vm, uint32_t t, uint32_t k);
 int64_t rt_timer_due(rt_vm *vm, uint32_t t);
 
 void rt_purchase_record(rt_vm *vm, int64_t total);

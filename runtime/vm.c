@@ -181,6 +181,9 @@ void rt_vm_run(rt_vm *vm, const ir_routine *rt, int64_t *R)
 		case IR_WINADD: rt_win_add(p, vm->st, (uint32_t)o->imm, vm->at, R[o->b]); break;
 		case IR_TSEEN: rt_timer_seen(vm, (uint32_t)o->imm); break;
 		case IR_TAFTER: rt_timer_after(vm, (uint32_t)o->imm); break;
+		case IR_TSTASH: rt_timer_stash(vm, (uint32_t)o->imm, (uint32_t)o->c, R[o->b]); break;
+		case IR_TLOAD: R[o->a] = rt_timer_load(vm, (uint32_t)o->imm, (uint32_t)o->c); break;
+		case IR_JABST: if (!rt_timer_has(vm, (uint32_t)o->c, (uint32_t)o->b)) pc = (uint32_t)o->imm; break;
 		case IR_OVLSET: if (p->off_overlay) rt_st32(vm->st, p->off_overlay, (int32_t)R[o->b]); break;
 		case IR_OVLGET: R[o->a] = p->off_overlay && vm->st ? rt_ld32(vm->st, p->off_overlay) : -1; break;
 		case IR_BDAY: rt_st32(vm->st, p->off_hdr + RT_HDR_BIRTHDAY, (int32_t)R[o->b]); break;
@@ -287,6 +290,7 @@ static void vm_init(rt_vm *vm, rt_exec *x)
 	vm->p = x->prog;
 	vm->st = x->state;
 	vm->recent = -1;
+	vm->tslot = -1;
 	vm->nargs = 0;
 	vm->stop = false;
 }
@@ -366,7 +370,8 @@ void rt_state_init(const rt_program *p, uint8_t *st)
 	for (uint32_t s = 0; s < p->nstreaks; s++)
 		rt_st32(st, p->streaks[s].off, RT_NO_DAY);
 	for (uint32_t t = 0; t < p->ntimers; t++)
-		rt_st32(st, p->timers[t].off, RT_NO_DAY);
+		for (uint32_t i = 0; i < (p->timers[t].kind == CHK_TRIG_AFTER ? RT_AFTER_SLOTS : 1); i++)
+			rt_st32(st, p->timers[t].off + 8 * i, RT_NO_DAY);
 	for (uint32_t c = 0; c < p->ncaps; c++)
 		if (!p->caps[c].staff)
 			rt_st32(st, p->caps[c].off, INT32_MIN);

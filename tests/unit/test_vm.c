@@ -268,7 +268,7 @@ Test(vm, time_rules)
 	cr_assert_eq(h_days(&h, "2027-03-11T00:00:00Z"), 1); /* first day + 10 */
 	cr_assert_str_eq(h.fx[0].template_name, "winback");
 	cr_assert_eq(h.fx[0].nargs, 1);
-	cr_assert_eq(h.fx[0].args[0].v, 1000);
+	cr_assert_eq(h.arg0[0], 1000);
 	cr_assert_eq(h_days(&h, "2027-03-30T00:00:00Z"), 0); /* once per silence */
 	h_free(&h);
 }
@@ -378,5 +378,29 @@ Test(vm, capped_streak_does_not_emit)
 	cr_assert_eq(h_run(&h, P("e5", "2027-03-08T10:00:00Z", "\"total\":1,\"checkout\":\"till\"")), 0);
 	cr_assert_eq(h_run(&h, P("e6", "2027-03-09T10:00:00Z", "\"total\":1,\"checkout\":\"till\"")), 2);
 	cr_assert_eq(h.fx[0].kind, RT_FX_STREAK);
+	h_free(&h);
+}
+
+Test(vm, after_event_once_per_event_with_its_fields)
+{
+	harness h;
+	h_init(&h, HDR "wallet points\n"
+		   "rule \"Thanks\" when 3 days after purchase where total >= 10 EUR:\n"
+		   "  notify \"thanks\" with (spent = total)\n");
+	h_run(&h, P("e1", "2027-03-01T10:00:00Z", "\"total\":20,\"checkout\":\"till\""));
+	h_run(&h, P("e2", "2027-03-02T10:00:00Z", "\"total\":5,\"checkout\":\"till\""));   /* where fails */
+	h_run(&h, P("e3", "2027-03-02T11:00:00Z", "\"total\":30,\"checkout\":\"till\""));
+	h_run(&h, P("e4", "2027-03-03T10:00:00Z", "\"total\":15,\"checkout\":\"till\""));
+	cr_assert_eq(h_run(&h, P("e5", "2027-03-03T11:00:00Z", "\"total\":12,\"checkout\":\"till\"")), 0);
+	/* four pending (due 4, 5, 6, 6 March): a fifth is dropped, the earliest are kept */
+	h_run(&h, P("e6", "2027-03-03T12:00:00Z", "\"total\":11,\"checkout\":\"till\""));
+	cr_assert_eq(h_days(&h, "2027-03-04T00:00:00Z"), 1);
+	cr_assert_eq(h.arg0[0], 2000);
+	cr_assert_eq(h_days(&h, "2027-03-05T00:00:00Z"), 1);
+	cr_assert_eq(h.arg0[0], 3000);
+	cr_assert_eq(h_days(&h, "2027-03-06T00:00:00Z"), 2);
+	cr_assert_eq(h.arg0[0], 1500);
+	cr_assert_eq(h.arg0[1], 1200);
+	cr_assert_eq(h_days(&h, "2027-03-08T00:00:00Z"), 0);
 	h_free(&h);
 }

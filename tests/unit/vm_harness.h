@@ -21,14 +21,17 @@ typedef struct harness {
 	rt_exec x;
 	rt_decoder *d;
 	rt_effect fx[MAXFX];
+	int64_t arg0[MAXFX];  /* the first notify argument's value (fx[i].args lives only during the call) */
 	int nfx;
 } harness;
 
 static void h_emit(void *u, const rt_effect *fx)
 {
 	harness *h = u;
-	if (h->nfx < MAXFX)
+	if (h->nfx < MAXFX) {
+		h->arg0[h->nfx] = fx->nargs ? fx->args[0].v : 0;
 		h->fx[h->nfx++] = *fx;
+	}
 }
 
 static uint8_t *h_staff(void *u, rt_str id)
