@@ -103,12 +103,17 @@ typedef struct rt_lay_wallet {
 	int32_t earned_win;  /* first history window of `earned` for this wallet, -1; chained by next_earned */
 } rt_lay_wallet;
 
-/* A history window: a ring of buckets. */
+/* A history window: a ring of buckets. `all(E in W where C)` counts the
+ * events for which C was not true (all = that count is 0); `min`/`max`
+ * keep the least/greatest value per bucket (an empty window gives 0, as an
+ * empty list does). */
+enum { RT_WIN_SUM, RT_WIN_MIN, RT_WIN_MAX };
 typedef struct rt_lay_window {
 	uint32_t off;        /* i32 last bucket index, i32 pad, then nbuckets values */
 	clk_unit unit;       /* bucket unit */
 	uint32_t nbuckets;   /* buckets in the ring (= buckets summed) */
-	bool wide;           /* i64 buckets (sums), else i32 (counts) */
+	bool wide;           /* i64 buckets (sums, min, max), else i32 (counts) */
+	uint8_t fn;          /* RT_WIN_SUM (counts too), RT_WIN_MIN, RT_WIN_MAX: how buckets combine */
 	int32_t wallet;      /* `W earned in last D`: the wallet; -1 for event windows */
 	int32_t next_earned; /* next earned window of the same wallet, -1 */
 	int32_t event;       /* event windows: the record counted; -1 for earned windows */

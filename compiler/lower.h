@@ -46,6 +46,7 @@ typedef struct lw {
 	const chk_record *elem_ev; /* a window's where/value: its element fields are this event's fields */
 	bool in_elem;              /* inside an aggregate over a list of records */
 	int32_t elem_list;         /* that list's event field */
+	int32_t elem_idx;          /* the register of that loop's index (an inner loop restores the element) */
 	int32_t ovl;               /* register holding the overlay unit that applies (-1: none) */
 	lw_patch *abort;           /* jumps to the end of the rule (division by zero) */
 	uint64_t exps;             /* experiments that changed the rule being lowered */

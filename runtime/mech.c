@@ -277,25 +277,40 @@ static void bucket_set(uint8_t *st, const rt_lay_window *w, uint32_t i, int64_t 
 		rt_st32(st, w->off + 8 + i * 4, (int32_t)(v > INT32_MAX ? INT32_MAX : v < INT32_MIN ? INT32_MIN : v));
 }
 
+static int64_t win_empty(const rt_lay_window *w)
+{
+	return w->fn == RT_WIN_MIN ? INT64_MAX : w->fn == RT_WIN_MAX ? INT64_MIN : 0;
+}
+
+static int64_t win_combine(const rt_lay_window *w, int64_t a, int64_t b)
+{
+	switch (w->fn) {
+	case RT_WIN_MIN: return a < b ? a : b;
+	case RT_WIN_MAX: return a > b ? a : b;
+	default: return a + b;
+	}
+}
+
 void rt_win_add(const rt_program *p, uint8_t *st, uint32_t win, int64_t at, int64_t v)
 {
 	const rt_lay_window *w = &p->windows[win];
 	int64_t idx = clk_period_index(p->zone, at, w->unit);
 	int64_t last = rt_ld32(st, w->off);
 	uint32_t n = w->nbuckets;
+	int64_t empty = win_empty(w);
 	if (last == RT_NO_DAY || idx - last >= n) {
 		for (uint32_t i = 0; i < n; i++)
-			bucket_set(st, w, i, 0);
+			bucket_set(st, w, i, empty);
 		rt_st32(st, w->off, (int32_t)idx);
 	} else if (idx > last) {
 		for (int64_t k = last + 1; k <= idx; k++)
-			bucket_set(st, w, ring_slot(k, n), 0);
+			bucket_set(st, w, ring_slot(k, n), empty);
 		rt_st32(st, w->off, (int32_t)idx);
 	} else if (idx <= last - n) {
 		return; /* older than the ring (a late event): not counted */
 	}
 	uint32_t s = ring_slot(idx, n);
-	bucket_set(st, w, s, bucket_get(st, w, s) + v);
+	bucket_set(st, w, s, win_combine(w, bucket_get(st, w, s), v));
 }
 
 int64_t rt_win_sum(const rt_program *p, const uint8_t *st, uint32_t win, int64_t at)
@@ -305,14 +320,16 @@ int64_t rt_win_sum(const rt_program *p, const uint8_t *st, uint32_t win, int64_t
 	if (last == RT_NO_DAY)
 		return 0;
 	int64_t idx = clk_period_index(p->zone, at, w->unit);
+	if (idx - last >= (int64_t)w->nbuckets)
+		return 0;
 	uint32_t n = w->nbuckets;
 	int64_t from = idx - n + 1, to = idx < last ? idx : last;
 	if (from < last - n + 1)
 		from = last - n + 1;
-	int64_t s = 0;
+	int64_t s = win_empty(w);
 	for (int64_t k = from; k <= to; k++)
-		s += bucket_get(st, w, ring_slot(k, n));
-	return s;
+		s = win_combine(w, s, bucket_get(st, w, ring_slot(k, n)));
+	return s == INT64_MAX || s == INT64_MIN ? 0 : s;
 }
 
 /* ---- caps ---- */

@@ -131,6 +131,12 @@ void rt_vm_run(rt_vm *vm, const ir_routine *rt, int64_t *R)
 		case IR_LDE: R[o->a] = vm->elem[1 + o->b].i; break;
 		case IR_JABSE: if (!rt_present(vm->elem, (uint32_t)o->b)) pc = (uint32_t)o->imm; break;
 		case IR_SEQF: R[o->a] = str_eq(ev[1 + o->b].s, p->strs[o->imm], p->strlens[o->imm]); break;
+		case IR_SEQ2: {
+			rt_str x = (o->imm & 1 ? vm->elem : ev)[1 + o->b].s, y = (o->imm & 2 ? vm->elem : ev)[1 + o->c].s;
+			R[o->a] = x.len == y.len && memcmp(x.p, y.p, x.len) == 0;
+			break;
+		}
+		case IR_LISTNE: R[o->a] = rt_present(vm->elem, (uint32_t)o->b) ? vm->elem[1 + o->b].list.n : 0; break;
 		case IR_SEQE: R[o->a] = str_eq(vm->elem[1 + o->b].s, p->strs[o->imm], p->strlens[o->imm]); break;
 		case IR_SINF: R[o->a] = rt_present(ev, (uint32_t)o->b) &&
 					 str_in_list(&ev[1 + o->b], p->strs[o->imm], p->strlens[o->imm]); break;

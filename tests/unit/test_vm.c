@@ -404,3 +404,30 @@ Test(vm, after_event_once_per_event_with_its_fields)
 	cr_assert_eq(h_days(&h, "2027-03-08T00:00:00Z"), 0);
 	h_free(&h);
 }
+
+Test(vm, nested_aggregates_string_fields_and_all_over_history)
+{
+	harness h;
+	h_init(&h, HDR "wallet points\n"
+		   "rule \"Same\" on purchase where any(lines where category = store):\n  award 1 points\n  unlimited\n"
+		   "rule \"Nested\" on purchase:\n  award count(lines where price * 2 >= sum(price of lines)) * 3 points\n  unlimited\n"
+		   "rule \"Tags\" on purchase:\n  award count(lines where count(tags) >= 2) * 10 points\n  unlimited\n"
+		   "rule \"Hist\" on purchase where all(purchase in last 7 days where total >= 10 EUR):\n"
+		   "  award 100 points\n  unlimited\n");
+	h_run(&h, "{\"type\":\"purchase\",\"id\":\"p1\",\"customer\":\"c1\",\"at\":\"2027-03-01T10:00:00Z\","
+		  "\"channel\":\"store\",\"payment\":\"card\",\"store\":\"garden\",\"region\":\"x\",\"total\":30,"
+		  "\"checkout\":\"till\",\"lines\":["
+		  "{\"sku\":\"a\",\"category\":\"garden\",\"tags\":[\"eco\",\"x\"],\"quantity\":1,\"unit_price\":20,\"price\":20},"
+		  "{\"sku\":\"b\",\"category\":\"food\",\"tags\":[],\"quantity\":1,\"unit_price\":10,\"price\":10}]}");
+	cr_assert_eq(h.nfx, 4);
+	cr_assert_eq(h.fx[0].amount, 1);   /* line a: category "garden" = store "garden" */
+	cr_assert_eq(h.fx[1].amount, 3);   /* only line a is at least half of 30 */
+	cr_assert_eq(h.fx[2].amount, 10);  /* only line a has two tags */
+	cr_assert_eq(h.fx[3].amount, 100); /* every purchase of the last 7 days is >= 10 EUR */
+	/* 5 EUR: the window now holds one purchase under 10 EUR */
+	cr_assert_eq(h_run(&h, P("p2", "2027-03-02T10:00:00Z", "\"total\":5,\"checkout\":\"till\"")), 0);
+	/* 10 March: the last 7 days (4 to 10 March) hold only this purchase */
+	cr_assert_eq(h_run(&h, P("p3", "2027-03-10T10:00:00Z", "\"total\":50,\"checkout\":\"till\"")), 1);
+	cr_assert_eq(h.fx[0].amount, 100);
+	h_free(&h);
+}
