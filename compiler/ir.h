@@ -109,7 +109,7 @@ typedef struct rt_lay_wallet {
  * empty list does). */
 enum { RT_WIN_SUM, RT_WIN_MIN, RT_WIN_MAX };
 typedef struct rt_lay_window {
-	uint32_t off;        /* i32 last bucket index, i32 pad, then nbuckets values */
+	uint32_t off;        /* i32 last bucket index, i32 pad, i64 running total, then nbuckets values */
 	clk_unit unit;       /* bucket unit */
 	uint32_t nbuckets;   /* buckets in the ring (= buckets summed) */
 	bool wide;           /* i64 buckets (sums, min, max), else i32 (counts) */

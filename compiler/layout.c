@@ -22,7 +22,7 @@
  *   recent      RT_RECENT purchases {u64 id hash, i32 day, i32 pad,
  *               i64 total, per wallet: i64 earned, i64 reversed}
  *   then, as the lowering meets them: history windows (i32 last bucket
- *   index, i32 pad, buckets: i32 for counts, i64 for sums and earned
+ *   index, i32 pad, i64 running total, buckets: i32 for counts, i64 for sums and earned
  *   points), caps (i32 period index, i32 used), time rules (i32 day,
  *   i32 flag; `D after`: RT_AFTER_SLOTS due days), their stashed fields.
  * Staff record: staff wallets (balance, earned, pending, counts) and the
@@ -244,7 +244,7 @@ int32_t rt_layout_window(rt_program *p, const char *key, clk_unit unit, uint32_t
 	rt_lay_window *w = &p->windows[p->nwindows];
 	*w = (rt_lay_window){.unit = unit, .nbuckets = nbuckets, .wide = wide, .wallet = wallet, .next_earned = -1,
 			     .text = key};
-	w->off = reserve(p, false, 8 + nbuckets * (wide ? 8 : 4), "window",
+	w->off = reserve(p, false, 16 + nbuckets * (wide ? 8 : 4), "window",
 			 arena_printf(p->a, "%s (%u %s buckets)", text, nbuckets,
 				      unit == CLK_DAY ? "day" : unit == CLK_WEEK ? "week" : unit == CLK_MONTH ? "month" : "year"));
 	if (wallet >= 0) {

@@ -132,8 +132,9 @@ static void earned_windows(rt_vm *vm, uint8_t *rec, uint32_t w, int64_t at, int6
 	const rt_program *p = vm->p;
 	if (rec != vm->st)
 		return;
+	(void)at;
 	for (int32_t k = p->wallets[w].earned_win; k >= 0; k = p->windows[k].next_earned)
-		rt_win_add(p, rec, (uint32_t)k, at, points * AST_DECIMAL_SCALE);
+		rt_win_add_idx(p, rec, (uint32_t)k, rt_period(vm, p->windows[k].unit), points * AST_DECIMAL_SCALE);
 }
 
 void rt_credit(rt_vm *vm, uint32_t w, int64_t amount, int32_t rule)
@@ -264,17 +265,23 @@ static uint32_t ring_slot(int64_t idx, uint32_t n)
 	return (uint32_t)(m < 0 ? m + n : m);
 }
 
+/* A window: i32 last bucket index, i32 pad, i64 running total of the
+ * buckets (sums and counts), then the buckets. The total is kept as buckets
+ * roll, so reading a window costs no loop over its buckets. */
+#define WIN_TOTAL 8
+#define WIN_BUCKETS 16
+
 static int64_t bucket_get(const uint8_t *st, const rt_lay_window *w, uint32_t i)
 {
-	return w->wide ? rt_ld64(st, w->off + 8 + i * 8) : rt_ld32(st, w->off + 8 + i * 4);
+	return w->wide ? rt_ld64(st, w->off + WIN_BUCKETS + i * 8) : rt_ld32(st, w->off + WIN_BUCKETS + i * 4);
 }
 
 static void bucket_set(uint8_t *st, const rt_lay_window *w, uint32_t i, int64_t v)
 {
 	if (w->wide)
-		rt_st64(st, w->off + 8 + i * 8, v);
+		rt_st64(st, w->off + WIN_BUCKETS + i * 8, v);
 	else
-		rt_st32(st, w->off + 8 + i * 4, (int32_t)(v > INT32_MAX ? INT32_MAX : v < INT32_MIN ? INT32_MIN : v));
+		rt_st32(st, w->off + WIN_BUCKETS + i * 4, (int32_t)(v > INT32_MAX ? INT32_MAX : v < INT32_MIN ? INT32_MIN : v));
 }
 
 static int64_t win_empty(const rt_lay_window *w)
@@ -291,38 +298,48 @@ static int64_t win_combine(const rt_lay_window *w, int64_t a, int64_t b)
 	}
 }
 
-void rt_win_add(const rt_program *p, uint8_t *st, uint32_t win, int64_t at, int64_t v)
+void rt_win_add_idx(const rt_program *p, uint8_t *st, uint32_t win, int64_t idx, int64_t v)
 {
 	const rt_lay_window *w = &p->windows[win];
-	int64_t idx = clk_period_index(p->zone, at, w->unit);
 	int64_t last = rt_ld32(st, w->off);
 	uint32_t n = w->nbuckets;
-	int64_t empty = win_empty(w);
+	int64_t empty = win_empty(w), total = rt_ld64(st, w->off + WIN_TOTAL);
 	if (last == RT_NO_DAY || idx - last >= n) {
 		for (uint32_t i = 0; i < n; i++)
 			bucket_set(st, w, i, empty);
+		total = 0;
 		rt_st32(st, w->off, (int32_t)idx);
 	} else if (idx > last) {
-		for (int64_t k = last + 1; k <= idx; k++)
-			bucket_set(st, w, ring_slot(k, n), empty);
+		for (int64_t k = last + 1; k <= idx; k++) {
+			uint32_t sl = ring_slot(k, n);
+			if (w->fn == RT_WIN_SUM)
+				total -= bucket_get(st, w, sl);
+			bucket_set(st, w, sl, empty);
+		}
 		rt_st32(st, w->off, (int32_t)idx);
 	} else if (idx <= last - n) {
 		return; /* older than the ring (a late event): not counted */
 	}
 	uint32_t s = ring_slot(idx, n);
 	bucket_set(st, w, s, win_combine(w, bucket_get(st, w, s), v));
+	if (w->fn == RT_WIN_SUM)
+		rt_st64(st, w->off + WIN_TOTAL, total + v);
 }
 
-int64_t rt_win_sum(const rt_program *p, const uint8_t *st, uint32_t win, int64_t at)
+int64_t rt_win_sum_idx(const rt_program *p, const uint8_t *st, uint32_t win, int64_t idx)
 {
 	const rt_lay_window *w = &p->windows[win];
 	int64_t last = rt_ld32(st, w->off);
-	if (last == RT_NO_DAY)
-		return 0;
-	int64_t idx = clk_period_index(p->zone, at, w->unit);
-	if (idx - last >= (int64_t)w->nbuckets)
-		return 0;
 	uint32_t n = w->nbuckets;
+	if (last == RT_NO_DAY || idx - last >= (int64_t)n)
+		return 0;
+	if (w->fn == RT_WIN_SUM && idx >= last) {
+		/* the total, less the buckets that have left the window since */
+		int64_t s = rt_ld64(st, w->off + WIN_TOTAL);
+		for (int64_t k = last - n + 1; k <= idx - n; k++)
+			s -= bucket_get(st, w, ring_slot(k, n));
+		return s;
+	}
 	int64_t from = idx - n + 1, to = idx < last ? idx : last;
 	if (from < last - n + 1)
 		from = last - n + 1;
@@ -332,11 +349,21 @@ int64_t rt_win_sum(const rt_program *p, const uint8_t *st, uint32_t win, int64_t
 	return s == INT64_MAX || s == INT64_MIN ? 0 : s;
 }
 
+void rt_win_add(const rt_program *p, uint8_t *st, uint32_t win, int64_t at, int64_t v)
+{
+	rt_win_add_idx(p, st, win, clk_period_index(p->zone, at, p->windows[win].unit), v);
+}
+
+int64_t rt_win_sum(const rt_program *p, const uint8_t *st, uint32_t win, int64_t at)
+{
+	return rt_win_sum_idx(p, st, win, clk_period_index(p->zone, at, p->windows[win].unit));
+}
+
 /* ---- caps ---- */
 
 static int64_t cap_period(rt_vm *vm, const rt_lay_cap *c)
 {
-	return c->ever ? 0 : clk_period_index(vm->p->zone, vm->at, c->unit);
+	return c->ever ? 0 : rt_period(vm, c->unit);
 }
 
 int64_t rt_cap_left(rt_vm *vm, uint32_t cap)
@@ -510,7 +537,7 @@ int64_t rt_streak_advance(rt_vm *vm, uint32_t s)
 {
 	const rt_lay_streak *ls = &vm->p->streaks[s];
 	uint8_t *st = vm->st;
-	int64_t per = clk_period_index(vm->p->zone, vm->at, ls->unit);
+	int64_t per = rt_period(vm, ls->unit);
 	int32_t last = rt_ld32(st, ls->off);
 	uint16_t len, missed;
 	memcpy(&len, st + ls->off + 4, 2);

@@ -179,12 +179,12 @@ void rt_vm_run(rt_vm *vm, const ir_routine *rt, int64_t *R)
 		case IR_EARNED:
 			R[o->a] = vm->st ? sat_mul(rt_ld64(vm->st, p->wallets[o->imm].off + 8), AST_DECIMAL_SCALE) : 0;
 			break;
-		case IR_WINSUM: R[o->a] = vm->st ? rt_win_sum(p, vm->st, (uint32_t)o->imm, vm->at) : 0; break;
+		case IR_WINSUM: R[o->a] = vm->st ? rt_win_sum_idx(p, vm->st, (uint32_t)o->imm, rt_period(vm, p->windows[o->imm].unit)) : 0; break;
 		case IR_LADDER: R[o->a] = vm->st ? rt_ld32(vm->st, p->ladders[o->imm].off) : -1; break;
 		case IR_VARIANT: R[o->a] = vm->x->variants ? vm->x->variants[o->imm] : 0; break;
 		case IR_METRIC: run_metric(vm, (uint32_t)o->imm, &R[o->a]); break;
 
-		case IR_WINADD: rt_win_add(p, vm->st, (uint32_t)o->imm, vm->at, R[o->b]); break;
+		case IR_WINADD: rt_win_add_idx(p, vm->st, (uint32_t)o->imm, rt_period(vm, p->windows[o->imm].unit), R[o->b]); break;
 		case IR_TSEEN: rt_timer_seen(vm, (uint32_t)o->imm); break;
 		case IR_TAFTER: rt_timer_after(vm, (uint32_t)o->imm); break;
 		case IR_TSTASH: rt_timer_stash(vm, (uint32_t)o->imm, (uint32_t)o->c, R[o->b]); break;
