@@ -20,7 +20,8 @@
  *   missions    u8 step, u8 state, u16 count, i32 start day
  *   streaks     i32 last period, u16 length, u16 missed periods
  *   recent      RT_RECENT purchases {u64 id hash, i32 day, i32 pad,
- *               i64 total, per wallet: i64 earned, i64 reversed}
+ *               i64 total, i64 value returned so far,
+ *               per wallet: i64 earned, i64 settled by returns}
  *   then, as the lowering meets them: history windows (i32 last bucket
  *   index, i32 pad, i64 running total, buckets: i32 for counts, i64 for sums and earned
  *   points), caps (i32 period index, i32 used), time rules (i32 day,
@@ -309,7 +310,7 @@ void rt_layout_stash(rt_program *p, uint32_t t)
 void rt_layout_finish(rt_program *p)
 {
 	if (p->purchase_ev >= 0 && p->return_ev >= 0) {
-		p->recent_size = 24 + 16 * p->recent_nw;
+		p->recent_size = 32 + 16 * p->recent_nw;
 		p->off_recent = reserve(p, false, RT_RECENT * p->recent_size, "recent purchases",
 					"returns: what each of the last purchases earned");
 	}

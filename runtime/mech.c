@@ -158,7 +158,7 @@ void rt_credit(rt_vm *vm, uint32_t w, int64_t amount, int32_t rule)
 			lot_add(rec, lw->lots_off, lw->off + W_NLOTS, RT_LOTS, amount, exp, 0);
 	}
 	if (vm->recent >= 0 && lw->recent_slot >= 0 && rec == vm->st) {
-		uint32_t o = p->off_recent + (uint32_t)vm->recent * p->recent_size + 24 + 16 * (uint32_t)lw->recent_slot;
+		uint32_t o = p->off_recent + (uint32_t)vm->recent * p->recent_size + 32 + 16 * (uint32_t)lw->recent_slot;
 		rt_st64(rec, o, rt_ld64(rec, o) + amount);
 	}
 	rt_effect fx = fx_new(RT_FX_AWARD, rule);
@@ -726,22 +726,33 @@ void rt_return(rt_vm *vm, rt_str original, int64_t value)
 		memcpy(&hs, st + o, 8);
 		if (hs != h)
 			continue;
+		/* What the purchase owes back is proportional to the value returned
+		 * so far, all returns of it together: a basket returned in two
+		 * parts gives back exactly what it earned, whatever the rounding
+		 * of each part. What a return could not take (points already
+		 * spent) is settled all the same: a later return never claims it. */
 		int64_t total = rt_ld64(st, o + 16);
+		int64_t before = rt_ld64(st, o + 24);
+		int64_t after = before + value;
+		if (total > 0 && after > total)
+			after = total;
+		rt_st64(st, o + 24, after);
 		int32_t pday = rt_ld32(st, o + 8);
 		for (uint32_t w = 0; w < p->r->nwallets; w++) {
 			const rt_lay_wallet *lw = &p->wallets[w];
 			if (lw->recent_slot < 0)
 				continue;
-			uint32_t eo = o + 24 + 16 * (uint32_t)lw->recent_slot;
-			int64_t earned = rt_ld64(st, eo), reversed = rt_ld64(st, eo + 8);
+			uint32_t eo = o + 32 + 16 * (uint32_t)lw->recent_slot;
+			int64_t earned = rt_ld64(st, eo), settled = rt_ld64(st, eo + 8);
 			if (earned <= 0)
 				continue;
-			__int128 due = total > 0 ? (__int128)earned * value / total : earned;
+			__int128 due = total > 0 ? (__int128)earned * after / total : earned;
 			if (due > earned)
 				due = earned;
-			int64_t want = (int64_t)due - reversed;
+			int64_t want = (int64_t)due - settled;
 			if (want <= 0)
 				continue;
+			rt_st64(st, eo + 8, settled + want);
 			/* pending points first (newest first), then the balance (oldest lots first) */
 			int64_t taken = 0;
 			if (lw->pend_off) {
@@ -763,7 +774,6 @@ void rt_return(rt_vm *vm, rt_str original, int64_t value)
 			}
 			if (taken <= 0)
 				continue;
-			rt_st64(st, eo + 8, reversed + taken);
 			rt_st64(st, lw->off + W_EARNED, rt_ld64(st, lw->off + W_EARNED) - taken);
 			int64_t pat = clk_period_start(p->zone, CLK_DAY, pday);
 			for (int32_t k = lw->earned_win; k >= 0; k = p->windows[k].next_earned)
