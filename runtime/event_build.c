@@ -183,22 +183,34 @@ __attribute__((format(printf, 4, 5))) static void remember(ludic_event *ev, rt_r
 	va_end(ap);
 }
 
-/* The name of field `sub` of item `item` of list `f` ("lines[2].price"),
- * or of `f` alone when item < 0. */
-static const char *path_of(char *buf, size_t cap, const struct rt_field *f, int item, const struct rt_field *sub)
+/* Where a value goes: field `f`, or item `item` of list `f` (`item` >= 0),
+ * or field `sub` of that item, or item `sub_item` of that field (a tag).
+ * Turned into text ("lines[2].tags[0]") only when a problem is reported:
+ * the setters stay free of formatting. */
+typedef struct where {
+	const struct rt_field *f;
+	int item;                    /* -1: the field itself */
+	const struct rt_field *sub;  /* NULL: the item itself */
+	int sub_item;                /* -1: the sub-field itself */
+} where;
+
+static const char *where_text(const where *w, char *buf, size_t cap)
 {
-	if (item < 0)
-		snprintf(buf, cap, "%s", f->name);
-	else if (sub)
-		snprintf(buf, cap, "%s[%d].%s", f->name, item, sub->name);
+	if (w->item < 0)
+		snprintf(buf, cap, "%s", w->f->name);
+	else if (!w->sub)
+		snprintf(buf, cap, "%s[%d]", w->f->name, w->item);
+	else if (w->sub_item < 0)
+		snprintf(buf, cap, "%s[%d].%s", w->f->name, w->item, w->sub->name);
 	else
-		snprintf(buf, cap, "%s[%d]", f->name, item);
+		snprintf(buf, cap, "%s[%d].%s[%d]", w->f->name, w->item, w->sub->name, w->sub_item);
 	return buf;
 }
 
 /* Checks the text of a string value as the decoder does: UTF-8, no U+0000. */
-static bool check_text(ludic_event *ev, const char *path, const char *s, size_t len)
+static bool check_text(ludic_event *ev, const where *w, const char *s, size_t len)
 {
+	char path[160];
 	const unsigned char *p = (const unsigned char *)s;
 	for (size_t i = 0; i < len;) {
 		unsigned char c = p[i];
@@ -207,6 +219,7 @@ static bool check_text(ludic_event *ev, const char *path, const char *s, size_t 
 			continue;
 		}
 		if (!c) {
+			where_text(w, path, sizeof path);
 			remember(ev, RT_REJ_BAD_VALUE, path,
 				 "`%s` holds U+0000 (a NUL character) at byte %zu, which ludic does not accept in text: "
 				 "remove it", path, i + 1);
@@ -224,6 +237,7 @@ static bool check_text(ludic_event *ev, const char *path, const char *s, size_t 
 			ok = v >= 0x10000 && v <= 0x10FFFF;
 		}
 		if (!ok) {
+			where_text(w, path, sizeof path);
 			remember(ev, RT_REJ_UTF8, path,
 				 "`%s` is not valid UTF-8 at byte %zu (byte 0x%02X): text must be encoded in UTF-8", path,
 				 i + 1, c);
@@ -236,8 +250,9 @@ static bool check_text(ludic_event *ev, const char *path, const char *s, size_t 
 
 /* A scalar value for a field of `kind` from an integer, as the decoder
  * would accept it. Returns false for misuse (the kind takes no integer). */
-static bool int_value(ludic_event *ev, const char *path, bool is_at, rt_kind kind, long long v, rt_value *out)
+static bool int_value(ludic_event *ev, const where *w, bool is_at, rt_kind kind, long long v, rt_value *out)
 {
+	char path[160];
 	switch (kind) {
 	case RT_BOOL:
 		if (v != 0 && v != 1)
@@ -248,18 +263,19 @@ static bool int_value(ludic_event *ev, const char *path, bool is_at, rt_kind kin
 	case RT_MONEY:
 		break;
 	case RT_DURATION:
-		if (v < 0)
+		if (v < 0 && where_text(w, path, sizeof path))
 			remember(ev, RT_REJ_BAD_VALUE, path,
 				 "`%s` is not a valid duration: %lld seconds is negative; durations are 0 or more", path, v);
 		break;
 	case RT_DATE:
-		if (v < CLK_DAYS_MIN || v > CLK_DAYS_MAX)
+		if ((v < CLK_DAYS_MIN || v > CLK_DAYS_MAX) && where_text(w, path, sizeof path))
 			remember(ev, RT_REJ_BAD_VALUE, path,
 				 "`%s` is not a valid date: day %lld is outside the calendar (years -1000000 to 1000000)",
 				 path, v);
 		break;
 	case RT_TIMESTAMP:
 		if (v < CLK_TIME_MIN || v > CLK_TIME_MAX) {
+			where_text(w, path, sizeof path);
 			if (is_at)
 				remember(ev, RT_REJ_BAD_AT, path,
 					 "`at` is not a valid time: %lld seconds since 1970 is outside the calendar "
@@ -281,12 +297,14 @@ static bool int_value(ludic_event *ev, const char *path, bool is_at, rt_kind kin
 
 /* The member of enum `en` named by `len` bytes of `s`; remembers an
  * `unknown-value` reject (the decoder's wording) when there is none. */
-static int32_t member_of(ludic_event *ev, const char *path, int32_t en_index, const char *s, size_t len)
+static int32_t member_of(ludic_event *ev, const where *w, int32_t en_index, const char *s, size_t len)
 {
 	const rt_enum *en = &ev->s->enums[en_index];
 	int32_t m = rt_schema_member(en, s, len);
 	if (m >= 0 || ev->bad)
 		return m;
+	char path[160];
+	where_text(w, path, sizeof path);
 	char name[128];
 	snprintf(name, sizeof name, "%.*s", (int)(len < 100 ? len : 100), s);
 	const char *hint = diag_suggest(name, en->members, en->nmembers);
@@ -340,7 +358,8 @@ ludic_status ludic_event_set_int(ludic_event *ev, int field, long long value)
 	if (!f)
 		return LUDIC_ERR_USAGE;
 	rt_value v;
-	if (!int_value(ev, f->name, field == RT_FIELD_AT && f->implicit, f->kind, value, &v))
+	where w = {f, -1, NULL, -1};
+	if (!int_value(ev, &w, field == RT_FIELD_AT && f->implicit, f->kind, value, &v))
 		return LUDIC_ERR_USAGE;
 	ev->vals[1 + field] = v;
 	set_present(ev->vals, (uint32_t)field);
@@ -361,7 +380,7 @@ ludic_status ludic_event_set_string(ludic_event *ev, int field, const char *s, s
 		remember(ev, RT_REJ_BAD_VALUE, "customer",
 			 "`customer` is empty: give the customer's id, or leave `customer` unset for an anonymous event");
 	else
-		check_text(ev, f->name, v.s.p, len);
+		check_text(ev, &(where){f, -1, NULL, -1}, v.s.p, len);
 	ev->vals[1 + field] = v;
 	set_present(ev->vals, (uint32_t)field);
 	return LUDIC_OK;
@@ -372,7 +391,7 @@ ludic_status ludic_event_set_choice(ludic_event *ev, int field, const char *memb
 	const struct rt_field *f = top_field(ev, field);
 	if (!f || f->kind != RT_ENUM || !member || f->en < 0)
 		return LUDIC_ERR_USAGE;
-	int32_t m = member_of(ev, f->name, f->en, member, strlen(member));
+	int32_t m = member_of(ev, &(where){f, -1, NULL, -1}, f->en, member, strlen(member));
 	if (m < 0)
 		return LUDIC_OK; /* rejected at push, as the JSON would be */
 	ev->vals[1 + field].i = m;
@@ -431,7 +450,7 @@ int ludic_event_add_item(ludic_event *ev, int field, const char *s, size_t len)
 	rt_value *item = &b->v[(size_t)b->n * stride];
 	memset(item, 0, stride * sizeof *item);
 	int index = (int)b->n++;
-	char path[128];
+	where w = {f, index, NULL, -1};
 	if (record) {
 		/* lists in an item are empty lists until something is added */
 		const rt_record *rec = &ev->s->records[f->elem_record];
@@ -440,9 +459,9 @@ int ludic_event_add_item(ludic_event *ev, int field, const char *s, size_t len)
 				set_present(item, i);
 	} else if (f->elem == RT_STRING) {
 		item->s = str;
-		check_text(ev, path_of(path, sizeof path, f, index, NULL), str.p, str.len);
+		check_text(ev, &w, str.p, str.len);
 	} else if (f->elem == RT_ENUM && f->en >= 0) {
-		int32_t m = member_of(ev, path_of(path, sizeof path, f, index, NULL), f->en, str.p, str.len);
+		int32_t m = member_of(ev, &w, f->en, str.p, str.len);
 		item->i = m < 0 ? 0 : m;
 	}
 	return index;
@@ -478,10 +497,9 @@ ludic_status ludic_event_set_item_int(ludic_event *ev, int field, int item, int 
 	rt_value *base = item_slot(ev, field, item, sub, &f, &sf);
 	if (!base)
 		return LUDIC_ERR_USAGE;
-	char path[128];
-	path_of(path, sizeof path, f, item, sf);
+	where w = {f, item, sf, -1};
 	rt_value v;
-	if (!int_value(ev, path, false, sf ? sf->kind : f->elem, value, &v))
+	if (!int_value(ev, &w, false, sf ? sf->kind : f->elem, value, &v))
 		return LUDIC_ERR_USAGE;
 	if (!sf) {
 		*base = v;
@@ -503,18 +521,17 @@ ludic_status ludic_event_set_item_string(ludic_event *ev, int field, int item, i
 	rt_value v;
 	if ((kind != RT_STRING && kind != RT_ENUM) || !str_value(s, len, &v.s))
 		return LUDIC_ERR_USAGE;
-	char path[128];
-	path_of(path, sizeof path, f, item, sf);
+	where w = {f, item, sf, -1};
 	if (kind == RT_ENUM) {
 		/* a choice inside an item is given by its member's name */
 		if (en < 0)
 			return LUDIC_ERR_USAGE;
-		int32_t m = member_of(ev, path, en, v.s.p, v.s.len);
+		int32_t m = member_of(ev, &w, en, v.s.p, v.s.len);
 		if (m < 0)
 			return LUDIC_OK;
 		v.i = m;
 	} else {
-		check_text(ev, path, v.s.p, v.s.len);
+		check_text(ev, &w, v.s.p, v.s.len);
 	}
 	if (!sf) {
 		*base = v;
@@ -557,10 +574,10 @@ ludic_status ludic_event_add_item_string(ludic_event *ev, int field, int item, i
 		nl = &ev->nests[ev->nnests++];
 		*nl = (nest){(uint32_t)field, (uint32_t)item, (uint32_t)sub, ev->nlen, 0};
 	}
-	char path[160];
-	snprintf(path, sizeof path, "%s[%d].%s[%u]", f->name, item, sf->name, nl->n);
+	where w = {f, item, sf, (int)nl->n};
 	if (nl->n >= RT_DECODE_MAX_ITEMS) {
-		remember(ev, RT_REJ_LIMIT, path, "`%s[%d].%s` has more than %u items, the limit: split the event", f->name,
+		char path[160];
+		remember(ev, RT_REJ_LIMIT, where_text(&(where){f, item, sf, -1}, path, sizeof path), "`%s[%d].%s` has more than %u items, the limit: split the event", f->name,
 			 item, sf->name, (unsigned)RT_DECODE_MAX_ITEMS);
 		return LUDIC_OK;
 	}
@@ -586,10 +603,10 @@ ludic_status ludic_event_add_item_string(ludic_event *ev, int field, int item, i
 		ev->nlen += nl->n;
 	}
 	if (sf->elem == RT_ENUM) {
-		int32_t m = sf->en >= 0 ? member_of(ev, path, sf->en, v.s.p, v.s.len) : -1;
+		int32_t m = sf->en >= 0 ? member_of(ev, &w, sf->en, v.s.p, v.s.len) : -1;
 		v.i = m < 0 ? 0 : m;
 	} else {
-		check_text(ev, path, v.s.p, v.s.len);
+		check_text(ev, &w, v.s.p, v.s.len);
 	}
 	ev->npool[ev->nlen++] = v;
 	nl->n++;
