@@ -103,12 +103,17 @@ typedef struct rt_lay_wallet {
 	int32_t earned_win;  /* first history window of `earned` for this wallet, -1; chained by next_earned */
 } rt_lay_wallet;
 
-/* A history window: a ring of buckets. */
+/* A history window: a ring of buckets. `all(E in W where C)` counts the
+ * events for which C was not true (all = that count is 0); `min`/`max`
+ * keep the least/greatest value per bucket (an empty window gives 0, as an
+ * empty list does). */
+enum { RT_WIN_SUM, RT_WIN_MIN, RT_WIN_MAX };
 typedef struct rt_lay_window {
-	uint32_t off;        /* i32 last bucket index, i32 pad, then nbuckets values */
+	uint32_t off;        /* i32 last bucket index, i32 pad, i64 running total, then nbuckets values */
 	clk_unit unit;       /* bucket unit */
 	uint32_t nbuckets;   /* buckets in the ring (= buckets summed) */
-	bool wide;           /* i64 buckets (sums), else i32 (counts) */
+	bool wide;           /* i64 buckets (sums, min, max), else i32 (counts) */
+	uint8_t fn;          /* RT_WIN_SUM (counts too), RT_WIN_MIN, RT_WIN_MAX: how buckets combine */
 	int32_t wallet;      /* `W earned in last D`: the wallet; -1 for event windows */
 	int32_t next_earned; /* next earned window of the same wallet, -1 */
 	int32_t event;       /* event windows: the record counted; -1 for earned windows */
@@ -131,7 +136,7 @@ typedef struct rt_lay_ladder {
 	uint32_t off;        /* i32 rung, i32 since day, i32 last review period, i32 pad */
 	int64_t *thresholds; /* per rung, in the metric's scale */
 	int32_t hold_days;   /* hold, in days (months: 31 per month) */
-	bool review;         /* has reviews */
+	bool review;         /* reviewed (every tier ladder: monthly without `review`; levels never) */
 	clk_unit review_unit;
 	int32_t init_rung;   /* rung of a new customer (metric 0) */
 } rt_lay_ladder;
@@ -157,9 +162,17 @@ typedef struct rt_lay_streak {
 	uint32_t grace;      /* periods that may be missed */
 } rt_lay_streak;
 
-/* A time-driven rule. */
+/* A time-driven rule. `when D after EVENT` keeps RT_AFTER_SLOTS pending due
+ * days, one per such event (for which its `where` held); when they are all
+ * pending, a new one is dropped (the earliest are kept). Each slot stashes
+ * the event's fields the rule reads when it falls due (stash). */
+#define RT_AFTER_SLOTS 4
+#define RT_STASH_MAX 16
 typedef struct rt_lay_timer {
-	uint32_t off;        /* i32 day, i32 flag */
+	uint32_t off;        /* i32 day, i32 flag; `D after`: RT_AFTER_SLOTS x {i32 due day, u32 present fields} */
+	uint32_t stash_off;  /* `D after`: RT_AFTER_SLOTS x nstash i64 field values; 0: none */
+	uint32_t nstash;     /* fields stashed */
+	int32_t stash[RT_STASH_MAX]; /* their event field indices */
 	int32_t rule;
 	chk_trigger_kind kind;
 	int32_t days;        /* `for D` / `D after` / `within D`, in days */
@@ -208,6 +221,7 @@ struct rt_program {
 	uint32_t state_size, staff_size;
 	uint32_t off_hdr;            /* i32 last day, i32 first day, i64 last at, i32 birthday, i32 recent head */
 	uint32_t off_badges;         /* bits */
+	uint32_t off_overlay;        /* i32: the overlay of the customer's latest event carrying a scope field (-1: base); 0 without scoped overlays */
 	uint32_t off_recent;         /* RT_RECENT x recent_size, 0 if none */
 	uint32_t recent_size, recent_nw;
 	rt_lay_wallet *wallets;      /* per chk wallet */
@@ -245,6 +259,8 @@ int32_t rt_layout_window(rt_program *p, const char *key, clk_unit unit, uint32_t
 			 int32_t wallet, const char *text);
 int32_t rt_layout_cap(rt_program *p, int32_t rule, bool staff, ast_unit per, int64_t limit, int32_t wallet);
 int32_t rt_layout_timer(rt_program *p, int32_t rule, chk_trigger_kind kind, int32_t days, int32_t wallet, bool month);
+/* Reserves the stash of timer t (its fields known after the first pass). */
+void rt_layout_stash(rt_program *p, uint32_t t);
 void rt_layout_finish(rt_program *p);
 
 /* Lowering (lower*.c). */

@@ -9,6 +9,8 @@
  *   header      i32 last day seen, i32 first day, i64 last event time,
  *               i32 birthday (day number, RT_NO_DAY), i32 recent-purchase head
  *   badges      one bit per badge
+ *   overlay     i32 the overlay of the latest event carrying region or
+ *               store (-1: the base), when the program has scoped overlays
  *   wallets     per customer wallet: balance, earned (lifetime, pending
  *               included), pending total (i64 each), lot count, pending
  *               count (u32), then RT_LOTS lots {i64 amount, i32 expiry day,
@@ -18,11 +20,12 @@
  *   missions    u8 step, u8 state, u16 count, i32 start day
  *   streaks     i32 last period, u16 length, u16 missed periods
  *   recent      RT_RECENT purchases {u64 id hash, i32 day, i32 pad,
- *               i64 total, per wallet: i64 earned, i64 reversed}
+ *               i64 total, i64 value returned so far,
+ *               per wallet: i64 earned, i64 settled by returns}
  *   then, as the lowering meets them: history windows (i32 last bucket
- *   index, i32 pad, buckets: i32 for counts, i64 for sums and earned
+ *   index, i32 pad, i64 running total, buckets: i32 for counts, i64 for sums and earned
  *   points), caps (i32 period index, i32 used), time rules (i32 day,
- *   i32 flag).
+ *   i32 flag; `D after`: RT_AFTER_SLOTS due days), their stashed fields.
  * Staff record: staff wallets (balance, earned, pending, counts) and the
  * caps of quests.
  *
@@ -120,6 +123,10 @@ bool rt_layout_begin(rt_program *p)
 	if (r->nbadges)
 		p->off_badges = reserve(p, false, (r->nbadges + 7) / 8, "badges", "one bit per badge");
 
+	for (uint32_t u = 0; u < r->nunits; u++)
+		if (r->units[u].kind == CHK_UNIT_OVERLAY && r->units[u].scope && !p->off_overlay)
+			p->off_overlay = reserve(p, false, 8, "overlay", "the overlay that applies to time passing");
+
 	p->wallets = arena_alloc(a, (r->nwallets + 1) * sizeof *p->wallets);
 	int32_t nrecent = 0;
 	for (uint32_t i = 0; i < r->nwallets; i++) {
@@ -158,7 +165,9 @@ bool rt_layout_begin(rt_program *p)
 			ll->thresholds[k] = v;
 		}
 		ll->hold_days = rt_duration_days(l->hold);
-		ll->review = !l->level && l->has_review;
+		/* tiers without `review` are reviewed every month (docs/language.md,
+		 * "Tiers"); levels never go down */
+		ll->review = !l->level;
 		ast_unit ru = l->has_review ? l->review : UNIT_MONTH;
 		ll->review_unit = ru == UNIT_DAY ? CLK_DAY : ru == UNIT_WEEK ? CLK_WEEK : ru == UNIT_YEAR ? CLK_YEAR : CLK_MONTH;
 		ll->init_rung = metric_init_rung(l, ll->thresholds);
@@ -236,7 +245,7 @@ int32_t rt_layout_window(rt_program *p, const char *key, clk_unit unit, uint32_t
 	rt_lay_window *w = &p->windows[p->nwindows];
 	*w = (rt_lay_window){.unit = unit, .nbuckets = nbuckets, .wide = wide, .wallet = wallet, .next_earned = -1,
 			     .text = key};
-	w->off = reserve(p, false, 8 + nbuckets * (wide ? 8 : 4), "window",
+	w->off = reserve(p, false, 16 + nbuckets * (wide ? 8 : 4), "window",
 			 arena_printf(p->a, "%s (%u %s buckets)", text, nbuckets,
 				      unit == CLK_DAY ? "day" : unit == CLK_WEEK ? "week" : unit == CLK_MONTH ? "month" : "year"));
 	if (wallet >= 0) {
@@ -283,14 +292,25 @@ int32_t rt_layout_timer(rt_program *p, int32_t rule, chk_trigger_kind kind, int3
 	n->days = days;
 	n->wallet = wallet;
 	n->month = month;
-	n->off = reserve(p, false, 8, "time rule", arena_printf(p->a, "rule \"%s\"", p->r->rules[rule]->name));
+	n->off = reserve(p, false, kind == CHK_TRIG_AFTER ? 8 * RT_AFTER_SLOTS : 8, "time rule",
+			 arena_printf(p->a, "rule \"%s\"", p->r->rules[rule]->name));
+	n->stash_off = 0;
+	n->nstash = 0;
 	return (int32_t)p->ntimers++;
+}
+
+void rt_layout_stash(rt_program *p, uint32_t t)
+{
+	rt_lay_timer *n = &p->timers[t];
+	if (n->nstash)
+		n->stash_off = reserve(p, false, 8 * RT_AFTER_SLOTS * n->nstash, "time rule stash",
+				       arena_printf(p->a, "rule \"%s\": the fields of its events", p->r->rules[n->rule]->name));
 }
 
 void rt_layout_finish(rt_program *p)
 {
 	if (p->purchase_ev >= 0 && p->return_ev >= 0) {
-		p->recent_size = 24 + 16 * p->recent_nw;
+		p->recent_size = 32 + 16 * p->recent_nw;
 		p->off_recent = reserve(p, false, RT_RECENT * p->recent_size, "recent purchases",
 					"returns: what each of the last purchases earned");
 	}

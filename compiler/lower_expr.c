@@ -66,7 +66,7 @@ static int32_t param_value(lw *L, const chk_param *pa, const ty *t)
 	int32_t d = lw_reg(L);
 	lw_op(L, IR_CONST, d, 0, 0, const_as(&pa->constant, t));
 	/* overlays: the first matching overlay's value */
-	if (L->ovl >= 0 && L->ev) {
+	if (L->ovl >= 0) {
 		for (uint32_t u = 0; u < r->nunits; u++) {
 			const chk_unit *un = &r->units[u];
 			for (uint32_t k = 0; k < un->nparam_changes; k++) {
@@ -108,10 +108,33 @@ static bool is_event_field(lw *L, const chk_ref *ref)
 	return ref->kind == CHK_REF_ELEM_FIELD && L->elem_ev && ref->u.rec == L->elem_ev;
 }
 
+/* The stash index of event field `f` of a `D after` time rule (the first
+ * pass adds it), -1. */
+static int32_t stash_index(lw *L, int32_t f)
+{
+	rt_lay_timer *t = &L->p->timers[L->timer];
+	for (uint32_t k = 0; k < t->nstash; k++)
+		if (t->stash[k] == f)
+			return (int32_t)k;
+	if (!L->dry || t->nstash >= RT_STASH_MAX)
+		return -1;
+	t->stash[t->nstash] = f;
+	return (int32_t)t->nstash++;
+}
+
 static int32_t load_field(lw *L, const chk_ref *ref, lw_patch *undef)
 {
 	const chk_field *f = &ref->u.rec->fields[ref->index];
 	int32_t d = lw_reg(L);
+	if (ref->kind == CHK_REF_EVENT_FIELD && !L->ev && L->timer >= 0 && ref->u.rec == L->tev) {
+		/* a time rule reading its event: the value kept when it happened */
+		int32_t k = stash_index(L, (int32_t)ref->index);
+		if (k < 0 || f->type->kind == TY_STRING || f->type->kind == TY_LIST)
+			return fail(L);
+		lw_jump_to(L, undef, lw_op(L, IR_JABST, 0, k, L->timer, 0));
+		lw_op(L, IR_TLOAD, d, 0, k, L->timer);
+		return d;
+	}
 	if (is_event_field(L, ref)) {
 		if (!L->ev || ref->u.rec != L->ev)
 			return fail(L);
@@ -125,6 +148,30 @@ static int32_t load_field(lw *L, const chk_ref *ref, lw_patch *undef)
 			lw_jump_to(L, undef, lw_op(L, IR_JABSE, 0, (int32_t)ref->index, 0, 0));
 		lw_op(L, IR_LDE, d, (int32_t)ref->index, 0, 0);
 	}
+	return d;
+}
+
+/* ---- the customer as before the event ---- */
+
+int32_t lw_pre_event(lw *L, ir_opcode op, int64_t imm)
+{
+	int32_t d = lw_reg(L);
+	lw_snaps *s = L->snap;
+	if (s) {
+		for (uint32_t i = 0; i < s->n; i++) {
+			if (s->s[i].op != op || s->s[i].imm != imm)
+				continue;
+			if (!L->dry && s->s[i].reg >= 0) {
+				lw_op(L, IR_MOV, d, s->s[i].reg, 0, 0);
+				return d;
+			}
+			s = NULL;
+			break;
+		}
+		if (s && L->dry && s->n < LW_MAX_SNAP)
+			s->s[s->n++] = (lw_snap){(uint16_t)op, imm, -1};
+	}
+	lw_op(L, op, d, 0, 0, imm);
 	return d;
 }
 
@@ -167,13 +214,15 @@ int32_t lw_window(lw *L, const ast_node *agg)
 		}
 	}
 	const ty *vt = agg->u.agg.value ? lw_type(L, agg->u.agg.value) : NULL;
-	bool wide = agg->u.agg.fn == AGG_SUM && vt && vt->kind != TY_COUNT;
+	ast_agg fn = agg->u.agg.fn;
+	bool wide = (fn == AGG_SUM && vt && vt->kind != TY_COUNT) || fn == AGG_MIN || fn == AGG_MAX;
 	const char *text = rt_span_text(L->p, agg->sp);
 	uint32_t before = L->p->nwindows;
 	int32_t w = rt_layout_window(L->p, text, unit, n, wide, -1, text);
 	if (L->p->nwindows != before) {
 		L->p->windows[w].event = (int32_t)ref->u.rec->index;
 		L->p->windows[w].agg = agg;
+		L->p->windows[w].fn = fn == AGG_MIN ? RT_WIN_MIN : fn == AGG_MAX ? RT_WIN_MAX : RT_WIN_SUM;
 	}
 	return w;
 }
@@ -193,11 +242,12 @@ void lw_window_updates(lw *L)
 		lw_patch *saved_abort = L->abort;
 		L->abort = &skip;
 		if (agg->u.agg.where) {
+			/* all(...where C): the events for which C is not true are counted */
 			int32_t c = lw_cond(L, agg->u.agg.where);
-			lw_jump_to(L, &skip, lw_op(L, IR_JNT, 0, c, 0, 0));
+			lw_jump_to(L, &skip, lw_op(L, agg->u.agg.fn == AGG_ALL ? IR_JT : IR_JNT, 0, c, 0, 0));
 		}
 		int32_t v;
-		if (agg->u.agg.fn == AGG_SUM && agg->u.agg.value)
+		if ((agg->u.agg.fn == AGG_SUM || agg->u.agg.fn == AGG_MIN || agg->u.agg.fn == AGG_MAX) && agg->u.agg.value)
 			v = lw_value(L, agg->u.agg.value, &skip);
 		else
 			v = lw_const(L, 1);
@@ -217,22 +267,36 @@ static int32_t agg_window(lw *L, const ast_node *n)
 	int32_t s = lw_reg(L);
 	lw_op(L, IR_WINSUM, s, 0, 0, w);
 	switch (n->u.agg.fn) {
-	case AGG_COUNT: case AGG_SUM: return s;
+	case AGG_COUNT: case AGG_SUM: case AGG_MIN: case AGG_MAX: return s;
 	case AGG_ANY: {
 		int32_t d = lw_reg(L);
 		lw_op(L, IR_GT, d, s, lw_const(L, 0), 0);
 		return d;
 	}
-	default: return fail(L); /* all/min/max over history: not kept in buckets */
+	case AGG_ALL: {
+		int32_t d = lw_reg(L);
+		lw_op(L, IR_EQ, d, s, lw_const(L, 0), 0);
+		return d;
 	}
+	}
+	return fail(L);
 }
 
 static int32_t agg_list(lw *L, const ast_node *n)
 {
 	int32_t f = list_field_of(L, n->u.agg.src);
-	if (f < 0 || L->in_elem)
-		return fail(L);
 	ast_agg fn = n->u.agg.fn;
+	if (f < 0 && L->in_elem && fn == AGG_COUNT && !n->u.agg.where) {
+		/* `count(tags)` of the current element */
+		const chk_ref *ref = ref_of(L, n->u.agg.src);
+		if (n->u.agg.src->kind == AST_NAME && ref && ref->kind == CHK_REF_ELEM_FIELD && !is_event_field(L, ref)) {
+			int32_t d = lw_reg(L);
+			lw_op(L, IR_LISTNE, d, (int32_t)ref->index, 0, 0);
+			return d;
+		}
+	}
+	if (f < 0)
+		return fail(L);
 	const ty *lt = lw_type(L, n->u.agg.src);
 	bool records = lt && lt->kind == TY_LIST && lt->elem && (lt->elem->kind == TY_RECORD);
 	if (!records) {
@@ -255,9 +319,10 @@ static int32_t agg_list(lw *L, const ast_node *n)
 	uint32_t jend = lw_op(L, IR_JT, 0, t, 0, 0);
 	lw_op(L, IR_ELEM, 0, f, i, 0);
 	bool saved_in = L->in_elem;
-	int32_t saved_list = L->elem_list;
+	int32_t saved_list = L->elem_list, saved_idx = L->elem_idx;
 	L->in_elem = true;
 	L->elem_list = f;
+	L->elem_idx = i;
 	lw_patch next = {.n = 0};
 	if (n->u.agg.where) {
 		int32_t c = lw_cond(L, n->u.agg.where);
@@ -296,6 +361,10 @@ static int32_t agg_list(lw *L, const ast_node *n)
 	ir_patch_here(L->rt, jend);
 	L->in_elem = saved_in;
 	L->elem_list = saved_list;
+	L->elem_idx = saved_idx;
+	/* nested in another loop: back to that loop's element */
+	if (saved_in)
+		lw_op(L, IR_ELEM, 0, saved_list, saved_idx, 0);
 	return acc;
 }
 
@@ -349,8 +418,12 @@ static int32_t call(lw *L, const ast_node *n, lw_patch *undef)
 		const chk_ref *w = ref_of(L, a0);
 		if (!w || w->kind != CHK_REF_WALLET)
 			return fail(L);
-		lw_op(L, IR_BALANCE, d, 0, 0, w->u.wallet->index);
-		return d;
+		/* staff wallets: the staff member's record, read live */
+		if (w->u.wallet->staff) {
+			lw_op(L, IR_BALANCE, d, 0, 0, w->u.wallet->index);
+			return d;
+		}
+		return lw_pre_event(L, IR_BALANCE, w->u.wallet->index);
 	}
 	case CHK_FN_FLOOR: case CHK_FN_CEIL: case CHK_FN_ROUND: {
 		int32_t v = lw_value(L, a0, undef);
@@ -426,18 +499,14 @@ int32_t lw_value(lw *L, const ast_node *n, lw_patch *undef)
 		const chk_ref *w = ref_of(L, n->u.earned.wallet);
 		if (!w || w->kind != CHK_REF_WALLET)
 			return fail(L);
-		d = lw_reg(L);
-		if (!n->u.earned.window) {
-			lw_op(L, IR_EARNED, d, 0, 0, w->u.wallet->index);
-			return d;
-		}
+		if (!n->u.earned.window)
+			return lw_pre_event(L, IR_EARNED, w->u.wallet->index);
 		int32_t days = rt_duration_days(n->u.earned.window);
 		clk_unit unit = days <= 92 ? CLK_DAY : CLK_WEEK;
 		uint32_t nb = days <= 92 ? (uint32_t)days : (uint32_t)((days + 6) / 7);
 		const char *key = arena_printf(L->a, "%s earned in last %d days", w->u.wallet->name, days);
 		int32_t win = rt_layout_window(L->p, key, unit, nb, true, (int32_t)w->u.wallet->index, key);
-		lw_op(L, IR_WINSUM, d, 0, 0, win);
-		return d;
+		return lw_pre_event(L, IR_WINSUM, win);
 	}
 	default:
 		return fail(L);
@@ -540,9 +609,18 @@ static int32_t compare(lw *L, const ast_node *n, lw_patch *undef)
 		}
 		bool elem;
 		int32_t f;
-		if (!s || !string_field(L, fld, &elem, &f, undef))
-			return fail(L);
-		lw_op(L, elem ? IR_SEQE : IR_SEQF, d, f, 0, lw_str(L, s));
+		if (!s) {
+			/* two string fields (of the event or the current element) */
+			bool e2;
+			int32_t f2;
+			if (!string_field(L, l, &elem, &f, undef) || !string_field(L, r, &e2, &f2, undef))
+				return fail(L);
+			lw_op(L, IR_SEQ2, d, f, f2, (elem ? 1 : 0) | (e2 ? 2 : 0));
+		} else {
+			if (!string_field(L, fld, &elem, &f, undef))
+				return fail(L);
+			lw_op(L, elem ? IR_SEQE : IR_SEQF, d, f, 0, lw_str(L, s));
+		}
 		if (op == OP_NE)
 			lw_op(L, IR_NOT3, d, d, 0, 0);
 		return d;

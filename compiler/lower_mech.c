@@ -554,7 +554,7 @@ static void mission(lw *L, const chk_rule *ru)
 	if (d->u.mission.anchor && event_of(L, d->u.mission.anchor) == L->ev) {
 		L->sp = d->u.mission.anchor->sp;
 		int32_t t = lw_reg(L);
-		lw_op(L, IR_MAT, t, -1, 0, m);
+		lw_op(L, IR_MAT, t, 0, -1, m);
 		uint32_t j = lw_op(L, IR_JNT, 0, t, 0, 0);
 		int32_t aud = lw_cond(L, d->u.mission.audience);
 		lw_op(L, IR_MSTART, 0, aud, 0, m);
@@ -594,6 +594,7 @@ static void mission(lw *L, const chk_rule *ru)
 		act(L, ru, s->u.step.reward, NULL);
 		lw_jump_to(L, &done, lw_op(L, IR_JNEI, 0, a, 2, 0));
 		L->sp = d->sp;
+		lw_op(L, IR_MDONE, 0, 0, 0, m);
 		act(L, ru, d->u.mission.reward, NULL);
 		lw_jump_to(L, &done, lw_op(L, IR_JMP, 0, 0, 0, 0));
 		lw_patch_all(L, &next);
@@ -622,7 +623,10 @@ static void streak(lw *L, const chk_rule *ru)
 	int32_t a = lw_reg(L);
 	lw_op(L, IR_SADV, a, 0, 0, s);
 	lw_jump_to(L, &skip, lw_op(L, IR_JNT, 0, a, 0, 0));
+	/* a streak its caps stop completes without an effect */
 	rule_eval(L, ru, rule_actions(ru), rule_clauses(ru), &e, &skip, NULL);
+	L->sp = ru->decl->sp;
+	lw_op(L, IR_SDONE, 0, 0, 0, s);
 	act(L, ru, rule_actions(ru), &e);
 	lw_patch_all(L, &skip);
 	finish_rule(L, ru);
@@ -650,19 +654,30 @@ void lw_mechanic(lw *L, const chk_rule *ru)
 
 void lw_time_rule(lw *L, const chk_rule *ru, int32_t timer)
 {
-	lw_patch skip = {.n = 0};
-	L->abort = &skip;
+	lw_patch skip = {.n = 0}, again = {.n = 0};
+	bool after = ru->trigger == CHK_TRIG_AFTER;
 	L->exps = 0;
 	L->rule = (int32_t)ru->index;
 	rule_ev e = {.ok = lw_reg(L)};
 	guards(L, ru, &skip);
 	L->sp = ru->decl->sp;
+	/* `D after EVENT`: once per event falling due today, its fields from the stash */
+	L->abort = after ? &again : &skip;
+	L->timer = after ? timer : -1;
+	L->tev = after ? ru->event : NULL;
+	uint32_t top = L->rt->nops;
 	int32_t a = lw_reg(L);
 	lw_op(L, IR_TDUE, a, 0, 0, timer);
 	lw_jump_to(L, &skip, lw_op(L, IR_JNT, 0, a, 0, 0));
-	rule_eval(L, ru, rule_actions(ru), rule_clauses(ru), &e, &skip, NULL);
+	rule_eval(L, ru, rule_actions(ru), rule_clauses(ru), &e, L->abort, NULL);
 	act(L, ru, rule_actions(ru), &e);
+	if (after) {
+		lw_patch_all(L, &again);
+		lw_op(L, IR_JMP, 0, 0, 0, top);
+	}
 	lw_patch_all(L, &skip);
+	L->timer = -1;
+	L->tev = NULL;
 	finish_rule(L, ru);
 }
 
@@ -680,6 +695,17 @@ void lw_event_timers(lw *L)
 		int32_t c = lw_cond(L, rule_where(ru));
 		lw_jump_to(L, &skip, lw_op(L, IR_JNT, 0, c, 0, 0));
 		lw_op(L, ru->trigger == CHK_TRIG_INACTIVE ? IR_TSEEN : IR_TAFTER, 0, 0, 0, t);
+		/* the fields the rule reads when it falls due */
+		for (uint32_t k = 0; k < p->timers[t].nstash; k++) {
+			int32_t f = p->timers[t].stash[k];
+			lw_patch absent = {.n = 0};
+			if (L->ev->fields[f].optional)
+				lw_jump_to(L, &absent, lw_op(L, IR_JABSF, 0, f, 0, 0));
+			int32_t v = lw_reg(L);
+			lw_op(L, IR_LDF, v, f, 0, 0);
+			lw_op(L, IR_TSTASH, 0, v, (int32_t)k, t);
+			lw_patch_all(L, &absent);
+		}
 		lw_patch_all(L, &skip);
 	}
 	L->rule = -1;

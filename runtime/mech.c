@@ -132,8 +132,9 @@ static void earned_windows(rt_vm *vm, uint8_t *rec, uint32_t w, int64_t at, int6
 	const rt_program *p = vm->p;
 	if (rec != vm->st)
 		return;
+	(void)at;
 	for (int32_t k = p->wallets[w].earned_win; k >= 0; k = p->windows[k].next_earned)
-		rt_win_add(p, rec, (uint32_t)k, at, points * AST_DECIMAL_SCALE);
+		rt_win_add_idx(p, rec, (uint32_t)k, rt_period(vm, p->windows[k].unit), points * AST_DECIMAL_SCALE);
 }
 
 void rt_credit(rt_vm *vm, uint32_t w, int64_t amount, int32_t rule)
@@ -157,7 +158,7 @@ void rt_credit(rt_vm *vm, uint32_t w, int64_t amount, int32_t rule)
 			lot_add(rec, lw->lots_off, lw->off + W_NLOTS, RT_LOTS, amount, exp, 0);
 	}
 	if (vm->recent >= 0 && lw->recent_slot >= 0 && rec == vm->st) {
-		uint32_t o = p->off_recent + (uint32_t)vm->recent * p->recent_size + 24 + 16 * (uint32_t)lw->recent_slot;
+		uint32_t o = p->off_recent + (uint32_t)vm->recent * p->recent_size + 32 + 16 * (uint32_t)lw->recent_slot;
 		rt_st64(rec, o, rt_ld64(rec, o) + amount);
 	}
 	rt_effect fx = fx_new(RT_FX_AWARD, rule);
@@ -264,62 +265,105 @@ static uint32_t ring_slot(int64_t idx, uint32_t n)
 	return (uint32_t)(m < 0 ? m + n : m);
 }
 
+/* A window: i32 last bucket index, i32 pad, i64 running total of the
+ * buckets (sums and counts), then the buckets. The total is kept as buckets
+ * roll, so reading a window costs no loop over its buckets. */
+#define WIN_TOTAL 8
+#define WIN_BUCKETS 16
+
 static int64_t bucket_get(const uint8_t *st, const rt_lay_window *w, uint32_t i)
 {
-	return w->wide ? rt_ld64(st, w->off + 8 + i * 8) : rt_ld32(st, w->off + 8 + i * 4);
+	return w->wide ? rt_ld64(st, w->off + WIN_BUCKETS + i * 8) : rt_ld32(st, w->off + WIN_BUCKETS + i * 4);
 }
 
 static void bucket_set(uint8_t *st, const rt_lay_window *w, uint32_t i, int64_t v)
 {
 	if (w->wide)
-		rt_st64(st, w->off + 8 + i * 8, v);
+		rt_st64(st, w->off + WIN_BUCKETS + i * 8, v);
 	else
-		rt_st32(st, w->off + 8 + i * 4, (int32_t)(v > INT32_MAX ? INT32_MAX : v < INT32_MIN ? INT32_MIN : v));
+		rt_st32(st, w->off + WIN_BUCKETS + i * 4, (int32_t)(v > INT32_MAX ? INT32_MAX : v < INT32_MIN ? INT32_MIN : v));
 }
 
-void rt_win_add(const rt_program *p, uint8_t *st, uint32_t win, int64_t at, int64_t v)
+static int64_t win_empty(const rt_lay_window *w)
+{
+	return w->fn == RT_WIN_MIN ? INT64_MAX : w->fn == RT_WIN_MAX ? INT64_MIN : 0;
+}
+
+static int64_t win_combine(const rt_lay_window *w, int64_t a, int64_t b)
+{
+	switch (w->fn) {
+	case RT_WIN_MIN: return a < b ? a : b;
+	case RT_WIN_MAX: return a > b ? a : b;
+	default: return a + b;
+	}
+}
+
+void rt_win_add_idx(const rt_program *p, uint8_t *st, uint32_t win, int64_t idx, int64_t v)
 {
 	const rt_lay_window *w = &p->windows[win];
-	int64_t idx = clk_period_index(p->zone, at, w->unit);
 	int64_t last = rt_ld32(st, w->off);
 	uint32_t n = w->nbuckets;
+	int64_t empty = win_empty(w), total = rt_ld64(st, w->off + WIN_TOTAL);
 	if (last == RT_NO_DAY || idx - last >= n) {
 		for (uint32_t i = 0; i < n; i++)
-			bucket_set(st, w, i, 0);
+			bucket_set(st, w, i, empty);
+		total = 0;
 		rt_st32(st, w->off, (int32_t)idx);
 	} else if (idx > last) {
-		for (int64_t k = last + 1; k <= idx; k++)
-			bucket_set(st, w, ring_slot(k, n), 0);
+		for (int64_t k = last + 1; k <= idx; k++) {
+			uint32_t sl = ring_slot(k, n);
+			if (w->fn == RT_WIN_SUM)
+				total -= bucket_get(st, w, sl);
+			bucket_set(st, w, sl, empty);
+		}
 		rt_st32(st, w->off, (int32_t)idx);
 	} else if (idx <= last - n) {
 		return; /* older than the ring (a late event): not counted */
 	}
 	uint32_t s = ring_slot(idx, n);
-	bucket_set(st, w, s, bucket_get(st, w, s) + v);
+	bucket_set(st, w, s, win_combine(w, bucket_get(st, w, s), v));
+	if (w->fn == RT_WIN_SUM)
+		rt_st64(st, w->off + WIN_TOTAL, total + v);
+}
+
+int64_t rt_win_sum_idx(const rt_program *p, const uint8_t *st, uint32_t win, int64_t idx)
+{
+	const rt_lay_window *w = &p->windows[win];
+	int64_t last = rt_ld32(st, w->off);
+	uint32_t n = w->nbuckets;
+	if (last == RT_NO_DAY || idx - last >= (int64_t)n)
+		return 0;
+	if (w->fn == RT_WIN_SUM && idx >= last) {
+		/* the total, less the buckets that have left the window since */
+		int64_t s = rt_ld64(st, w->off + WIN_TOTAL);
+		for (int64_t k = last - n + 1; k <= idx - n; k++)
+			s -= bucket_get(st, w, ring_slot(k, n));
+		return s;
+	}
+	int64_t from = idx - n + 1, to = idx < last ? idx : last;
+	if (from < last - n + 1)
+		from = last - n + 1;
+	int64_t s = win_empty(w);
+	for (int64_t k = from; k <= to; k++)
+		s = win_combine(w, s, bucket_get(st, w, ring_slot(k, n)));
+	return s == INT64_MAX || s == INT64_MIN ? 0 : s;
+}
+
+void rt_win_add(const rt_program *p, uint8_t *st, uint32_t win, int64_t at, int64_t v)
+{
+	rt_win_add_idx(p, st, win, clk_period_index(p->zone, at, p->windows[win].unit), v);
 }
 
 int64_t rt_win_sum(const rt_program *p, const uint8_t *st, uint32_t win, int64_t at)
 {
-	const rt_lay_window *w = &p->windows[win];
-	int64_t last = rt_ld32(st, w->off);
-	if (last == RT_NO_DAY)
-		return 0;
-	int64_t idx = clk_period_index(p->zone, at, w->unit);
-	uint32_t n = w->nbuckets;
-	int64_t from = idx - n + 1, to = idx < last ? idx : last;
-	if (from < last - n + 1)
-		from = last - n + 1;
-	int64_t s = 0;
-	for (int64_t k = from; k <= to; k++)
-		s += bucket_get(st, w, ring_slot(k, n));
-	return s;
+	return rt_win_sum_idx(p, st, win, clk_period_index(p->zone, at, p->windows[win].unit));
 }
 
 /* ---- caps ---- */
 
 static int64_t cap_period(rt_vm *vm, const rt_lay_cap *c)
 {
-	return c->ever ? 0 : clk_period_index(vm->p->zone, vm->at, c->unit);
+	return c->ever ? 0 : rt_period(vm, c->unit);
 }
 
 int64_t rt_cap_left(rt_vm *vm, uint32_t cap)
@@ -382,9 +426,8 @@ void rt_ladder_up(rt_vm *vm, uint32_t l, int64_t metric)
 {
 	const rt_lay_ladder *ll = &vm->p->ladders[l];
 	int32_t cur = rt_ld32(vm->st, ll->off), to = rung_for(vm->p, l, metric);
+	/* up is always at once; down only at a review (rt_ladder_review) */
 	if (to > cur)
-		ladder_move(vm, l, to);
-	else if (to < cur && !ll->review && !vm->p->r->ladders[l]->level && hold_over(vm, ll))
 		ladder_move(vm, l, to);
 }
 
@@ -470,9 +513,13 @@ int64_t rt_mission_advance(rt_vm *vm, uint32_t m, int32_t step)
 	if ((uint32_t)step + 1 < lm->nsteps)
 		return 1;
 	st[lm->off + M_STATE] = RT_MIS_DONE;
-	fx = fx_new(RT_FX_MISSION_COMPLETE, lm->rule);
+	return 2; /* mission_complete comes from MDONE, after the step's actions */
+}
+
+void rt_mission_done(rt_vm *vm, uint32_t m)
+{
+	rt_effect fx = fx_new(RT_FX_MISSION_COMPLETE, vm->p->missions[m].rule);
 	rt_emit(vm, &fx);
-	return 2;
 }
 
 void rt_mission_deadline(rt_vm *vm, uint32_t m)
@@ -490,7 +537,7 @@ int64_t rt_streak_advance(rt_vm *vm, uint32_t s)
 {
 	const rt_lay_streak *ls = &vm->p->streaks[s];
 	uint8_t *st = vm->st;
-	int64_t per = clk_period_index(vm->p->zone, vm->at, ls->unit);
+	int64_t per = rt_period(vm, ls->unit);
 	int32_t last = rt_ld32(st, ls->off);
 	uint16_t len, missed;
 	memcpy(&len, st + ls->off + 4, 2);
@@ -513,9 +560,7 @@ int64_t rt_streak_advance(rt_vm *vm, uint32_t s)
 	rt_st32(st, ls->off, (int32_t)per);
 	int64_t done = 0;
 	if (len >= ls->goal) {
-		rt_effect fx = fx_new(RT_FX_STREAK, ls->rule);
-		fx.length = len;
-		rt_emit(vm, &fx);
+		/* the effect comes from SDONE, once the rule's caps allowed it */
 		len = 0;
 		missed = 0;
 		done = 1;
@@ -523,6 +568,14 @@ int64_t rt_streak_advance(rt_vm *vm, uint32_t s)
 	memcpy(st + ls->off + 4, &len, 2);
 	memcpy(st + ls->off + 6, &missed, 2);
 	return done;
+}
+
+void rt_streak_done(rt_vm *vm, uint32_t s)
+{
+	const rt_lay_streak *ls = &vm->p->streaks[s];
+	rt_effect fx = fx_new(RT_FX_STREAK, ls->rule);
+	fx.length = ls->goal;
+	rt_emit(vm, &fx);
 }
 
 /* ---- time rules ---- */
@@ -537,7 +590,41 @@ void rt_timer_seen(rt_vm *vm, uint32_t t)
 void rt_timer_after(rt_vm *vm, uint32_t t)
 {
 	const rt_lay_timer *lt = &vm->p->timers[t];
-	rt_st32(vm->st, lt->off, (int32_t)(vm->day + lt->days));
+	vm->tslot = -1;
+	for (uint32_t i = 0; i < RT_AFTER_SLOTS; i++) {
+		if (rt_ld32(vm->st, lt->off + 8 * i) != RT_NO_DAY)
+			continue;
+		rt_st32(vm->st, lt->off + 8 * i, (int32_t)(vm->day + lt->days));
+		rt_st32(vm->st, lt->off + 8 * i + 4, 0);
+		vm->tslot = (int32_t)i;
+		return;
+	}
+	/* all slots pending: this one is dropped, the earliest are kept */
+}
+
+void rt_timer_stash(rt_vm *vm, uint32_t t, uint32_t k, int64_t v)
+{
+	const rt_lay_timer *lt = &vm->p->timers[t];
+	if (vm->tslot < 0 || k >= lt->nstash)
+		return;
+	uint32_t s = (uint32_t)vm->tslot;
+	rt_st64(vm->st, lt->stash_off + (s * lt->nstash + k) * 8, v);
+	rt_st32(vm->st, lt->off + 8 * s + 4, (int32_t)((uint32_t)rt_ld32(vm->st, lt->off + 8 * s + 4) | (1u << k)));
+}
+
+bool rt_timer_has(rt_vm *vm, uint32_t t, uint32_t k)
+{
+	const rt_lay_timer *lt = &vm->p->timers[t];
+	return vm->tslot >= 0 && k < lt->nstash &&
+	       ((uint32_t)rt_ld32(vm->st, lt->off + 8 * (uint32_t)vm->tslot + 4) >> k & 1);
+}
+
+int64_t rt_timer_load(rt_vm *vm, uint32_t t, uint32_t k)
+{
+	const rt_lay_timer *lt = &vm->p->timers[t];
+	if (vm->tslot < 0 || k >= lt->nstash)
+		return 0;
+	return rt_ld64(vm->st, lt->stash_off + ((uint32_t)vm->tslot * lt->nstash + k) * 8);
 }
 
 int64_t rt_timer_due(rt_vm *vm, uint32_t t)
@@ -557,10 +644,19 @@ int64_t rt_timer_due(rt_vm *vm, uint32_t t)
 		return 1;
 	}
 	case CHK_TRIG_AFTER: {
-		int32_t due = rt_ld32(st, lt->off);
-		if (due == RT_NO_DAY || d < due)
+		/* the earliest slot due (the lowering loops while one is) */
+		int32_t best = -1, bday = 0;
+		for (uint32_t i = 0; i < RT_AFTER_SLOTS; i++) {
+			int32_t due = rt_ld32(st, lt->off + 8 * i);
+			if (due != RT_NO_DAY && due <= d && (best < 0 || due < bday)) {
+				best = (int32_t)i;
+				bday = due;
+			}
+		}
+		vm->tslot = best;
+		if (best < 0)
 			return 0;
-		rt_st32(st, lt->off, RT_NO_DAY);
+		rt_st32(st, lt->off + 8 * (uint32_t)best, RT_NO_DAY);
 		return 1;
 	}
 	case CHK_TRIG_BIRTHDAY: {
@@ -630,22 +726,33 @@ void rt_return(rt_vm *vm, rt_str original, int64_t value)
 		memcpy(&hs, st + o, 8);
 		if (hs != h)
 			continue;
+		/* What the purchase owes back is proportional to the value returned
+		 * so far, all returns of it together: a basket returned in two
+		 * parts gives back exactly what it earned, whatever the rounding
+		 * of each part. What a return could not take (points already
+		 * spent) is settled all the same: a later return never claims it. */
 		int64_t total = rt_ld64(st, o + 16);
+		int64_t before = rt_ld64(st, o + 24);
+		int64_t after = before + value;
+		if (total > 0 && after > total)
+			after = total;
+		rt_st64(st, o + 24, after);
 		int32_t pday = rt_ld32(st, o + 8);
 		for (uint32_t w = 0; w < p->r->nwallets; w++) {
 			const rt_lay_wallet *lw = &p->wallets[w];
 			if (lw->recent_slot < 0)
 				continue;
-			uint32_t eo = o + 24 + 16 * (uint32_t)lw->recent_slot;
-			int64_t earned = rt_ld64(st, eo), reversed = rt_ld64(st, eo + 8);
+			uint32_t eo = o + 32 + 16 * (uint32_t)lw->recent_slot;
+			int64_t earned = rt_ld64(st, eo), settled = rt_ld64(st, eo + 8);
 			if (earned <= 0)
 				continue;
-			__int128 due = total > 0 ? (__int128)earned * value / total : earned;
+			__int128 due = total > 0 ? (__int128)earned * after / total : earned;
 			if (due > earned)
 				due = earned;
-			int64_t want = (int64_t)due - reversed;
+			int64_t want = (int64_t)due - settled;
 			if (want <= 0)
 				continue;
+			rt_st64(st, eo + 8, settled + want);
 			/* pending points first (newest first), then the balance (oldest lots first) */
 			int64_t taken = 0;
 			if (lw->pend_off) {
@@ -667,7 +774,6 @@ void rt_return(rt_vm *vm, rt_str original, int64_t value)
 			}
 			if (taken <= 0)
 				continue;
-			rt_st64(st, eo + 8, reversed + taken);
 			rt_st64(st, lw->off + W_EARNED, rt_ld64(st, lw->off + W_EARNED) - taken);
 			int64_t pat = clk_period_start(p->zone, CLK_DAY, pday);
 			for (int32_t k = lw->earned_win; k >= 0; k = p->windows[k].next_earned)

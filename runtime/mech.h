@@ -32,6 +32,9 @@ typedef struct rt_vm {
 	const rt_value *elem;     /* current element of a list */
 	int32_t recent;           /* recent-purchase slot of this purchase, -1 */
 	rt_str item_name;         /* redemption: the item asked for */
+	int64_t per[4];           /* period index of `at` per clk_unit (rt_period), once per call */
+	uint8_t per_known;        /* bit u: per[u] is computed */
+	int32_t tslot;            /* `D after` time rule: the slot taken (TAFTER) or falling due (TDUE), -1 */
 	rt_fx_arg args[RT_MAX_ARGS];
 	uint32_t nargs;
 	bool stop;                /* the routine ends (a refused redemption) */
@@ -58,6 +61,18 @@ void rt_expire(rt_vm *vm, uint32_t w);
 void rt_release(rt_vm *vm, uint32_t w);
 int64_t rt_expiry_day(const rt_program *p, uint32_t w, int64_t day);
 
+/* The period index of the call's time in `u` (computed once per call). */
+static inline int64_t rt_period(rt_vm *vm, clk_unit u)
+{
+	if (!(vm->per_known >> u & 1)) {
+		vm->per[u] = u == CLK_DAY ? vm->day : clk_period_index(vm->p->zone, vm->at, u);
+		vm->per_known |= (uint8_t)(1u << u);
+	}
+	return vm->per[u];
+}
+
+void rt_win_add_idx(const rt_program *p, uint8_t *st, uint32_t win, int64_t idx, int64_t v);
+int64_t rt_win_sum_idx(const rt_program *p, const uint8_t *st, uint32_t win, int64_t idx);
 void rt_win_add(const rt_program *p, uint8_t *st, uint32_t win, int64_t at, int64_t v);
 int64_t rt_win_sum(const rt_program *p, const uint8_t *st, uint32_t win, int64_t at);
 
@@ -70,11 +85,16 @@ void rt_ladder_review(rt_vm *vm, uint32_t l, int64_t metric);
 int64_t rt_mission_at(rt_vm *vm, uint32_t m, int32_t step);
 void rt_mission_start(rt_vm *vm, uint32_t m, bool yes);
 int64_t rt_mission_advance(rt_vm *vm, uint32_t m, int32_t step);
+void rt_mission_done(rt_vm *vm, uint32_t m);
 void rt_mission_deadline(rt_vm *vm, uint32_t m);
 int64_t rt_streak_advance(rt_vm *vm, uint32_t s);
+void rt_streak_done(rt_vm *vm, uint32_t s);
 
 void rt_timer_seen(rt_vm *vm, uint32_t t);
 void rt_timer_after(rt_vm *vm, uint32_t t);
+void rt_timer_stash(rt_vm *vm, uint32_t t, uint32_t k, int64_t v);
+int64_t rt_timer_load(rt_vm *vm, uint32_t t, uint32_t k);
+bool rt_timer_has(rt_vm *vm, uint32_t t, uint32_t k);
 int64_t rt_timer_due(rt_vm *vm, uint32_t t);
 
 void rt_purchase_record(rt_vm *vm, int64_t total);

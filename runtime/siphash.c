@@ -60,8 +60,8 @@ uint64_t rt_siphash(int c, int d, uint64_t k0, uint64_t k1, const void *data, si
 
 /* The fixed key: "ludic-variants!!" as two little-endian words. Changing it
  * would move customers between variants: never change it. */
-#define KEY0 UINT64_C(0x7261762d6369646c)
-#define KEY1 UINT64_C(0x2121737473e61691)
+#define KEY0 UINT64_C(0x61762d636964756c)
+#define KEY1 UINT64_C(0x212173746e616972)
 
 uint64_t rt_hash2(const char *a, size_t alen, const char *b, size_t blen)
 {

@@ -105,86 +105,112 @@ void rt_vm_run(rt_vm *vm, const ir_routine *rt, int64_t *R)
 	const ir_op *ops = rt->ops;
 	const rt_value *ev = vm->ev ? vm->ev->values : NULL;
 	uint32_t pc = 0;
+	/* GCC and Clang: each op jumps straight to the next one's code
+	 * (computed goto); elsewhere, a loop around a switch */
+#if defined(__GNUC__)
+	static const void *const labels[IR_OP_COUNT] = {
+#define IR_OP(name, operands, synopsis) &&L_##name,
+#include "../compiler/ir_ops.def"
+#undef IR_OP
+	};
+#define CASE(x) case IR_##x: L_##x:
+#define NEXT do { o = &ops[pc++]; goto *labels[o->op]; } while (0)
+#else
+#define CASE(x) case IR_##x:
+#define NEXT break
+#endif
+	const ir_op *o;
 	for (;;) {
-		const ir_op *o = &ops[pc++];
+		o = &ops[pc++];
 		switch ((ir_opcode)o->op) {
-		case IR_NOP: break;
-		case IR_CONST: R[o->a] = o->imm; break;
-		case IR_MOV: R[o->a] = R[o->b]; break;
-		case IR_JMP: pc = (uint32_t)o->imm; break;
-		case IR_JT: if (R[o->b] == 1) pc = (uint32_t)o->imm; break;
-		case IR_JNT: if (R[o->b] != 1) pc = (uint32_t)o->imm; break;
-		case IR_JZ: if (R[o->b] == 0) pc = (uint32_t)o->imm; break;
-		case IR_JNEI: if (R[o->b] != o->c) pc = (uint32_t)o->imm; break;
-		case IR_JEQI: if (R[o->b] == o->c) pc = (uint32_t)o->imm; break;
-		case IR_ANON: if (!vm->st || vm->x->customer.len == 0) pc = (uint32_t)o->imm; break;
-		case IR_RET: return;
+		CASE(NOP) NEXT;
+		CASE(CONST) R[o->a] = o->imm; NEXT;
+		CASE(MOV) R[o->a] = R[o->b]; NEXT;
+		CASE(JMP) pc = (uint32_t)o->imm; NEXT;
+		CASE(JT) if (R[o->b] == 1) pc = (uint32_t)o->imm; NEXT;
+		CASE(JNT) if (R[o->b] != 1) pc = (uint32_t)o->imm; NEXT;
+		CASE(JZ) if (R[o->b] == 0) pc = (uint32_t)o->imm; NEXT;
+		CASE(JNEI) if (R[o->b] != o->c) pc = (uint32_t)o->imm; NEXT;
+		CASE(JEQI) if (R[o->b] == o->c) pc = (uint32_t)o->imm; NEXT;
+		CASE(ANON) if (!vm->st || vm->x->customer.len == 0) pc = (uint32_t)o->imm; NEXT;
+		CASE(RET) return;
 
-		case IR_LDF: R[o->a] = ev[1 + o->b].i; break;
-		case IR_JABSF: if (!rt_present(ev, (uint32_t)o->b)) pc = (uint32_t)o->imm; break;
-		case IR_LISTN: R[o->a] = rt_present(ev, (uint32_t)o->b) ? ev[1 + o->b].list.n : 0; break;
-		case IR_ELEM: {
+		CASE(LDF) R[o->a] = ev[1 + o->b].i; NEXT;
+		CASE(JABSF) if (!rt_present(ev, (uint32_t)o->b)) pc = (uint32_t)o->imm; NEXT;
+		CASE(LISTN) R[o->a] = rt_present(ev, (uint32_t)o->b) ? ev[1 + o->b].list.n : 0; NEXT;
+		CASE(ELEM) {
 			const rt_list *l = &ev[1 + o->b].list;
 			vm->elem = &l->items[(uint32_t)R[o->c] * l->stride];
-			break;
+			NEXT;
 		}
-		case IR_LDE: R[o->a] = vm->elem[1 + o->b].i; break;
-		case IR_JABSE: if (!rt_present(vm->elem, (uint32_t)o->b)) pc = (uint32_t)o->imm; break;
-		case IR_SEQF: R[o->a] = str_eq(ev[1 + o->b].s, p->strs[o->imm], p->strlens[o->imm]); break;
-		case IR_SEQE: R[o->a] = str_eq(vm->elem[1 + o->b].s, p->strs[o->imm], p->strlens[o->imm]); break;
-		case IR_SINF: R[o->a] = rt_present(ev, (uint32_t)o->b) &&
-					 str_in_list(&ev[1 + o->b], p->strs[o->imm], p->strlens[o->imm]); break;
-		case IR_SINE: R[o->a] = rt_present(vm->elem, (uint32_t)o->b) &&
-					 str_in_list(&vm->elem[1 + o->b], p->strs[o->imm], p->strlens[o->imm]); break;
-		case IR_SSETF: R[o->a] = str_in_set(&p->sets[o->imm], ev[1 + o->b].s); break;
-		case IR_SSETE: R[o->a] = str_in_set(&p->sets[o->imm], vm->elem[1 + o->b].s); break;
-		case IR_INMASK: R[o->a] = R[o->b] >= 0 && R[o->b] < 64 && ((uint64_t)o->imm >> R[o->b]) & 1; break;
+		CASE(LDE) R[o->a] = vm->elem[1 + o->b].i; NEXT;
+		CASE(JABSE) if (!rt_present(vm->elem, (uint32_t)o->b)) pc = (uint32_t)o->imm; NEXT;
+		CASE(SEQF) R[o->a] = str_eq(ev[1 + o->b].s, p->strs[o->imm], p->strlens[o->imm]); NEXT;
+		CASE(SEQ2) {
+			rt_str x = (o->imm & 1 ? vm->elem : ev)[1 + o->b].s, y = (o->imm & 2 ? vm->elem : ev)[1 + o->c].s;
+			R[o->a] = x.len == y.len && memcmp(x.p, y.p, x.len) == 0;
+			NEXT;
+		}
+		CASE(LISTNE) R[o->a] = rt_present(vm->elem, (uint32_t)o->b) ? vm->elem[1 + o->b].list.n : 0; NEXT;
+		CASE(SEQE) R[o->a] = str_eq(vm->elem[1 + o->b].s, p->strs[o->imm], p->strlens[o->imm]); NEXT;
+		CASE(SINF) R[o->a] = rt_present(ev, (uint32_t)o->b) &&
+					 str_in_list(&ev[1 + o->b], p->strs[o->imm], p->strlens[o->imm]); NEXT;
+		CASE(SINE) R[o->a] = rt_present(vm->elem, (uint32_t)o->b) &&
+					 str_in_list(&vm->elem[1 + o->b], p->strs[o->imm], p->strlens[o->imm]); NEXT;
+		CASE(SSETF) R[o->a] = str_in_set(&p->sets[o->imm], ev[1 + o->b].s); NEXT;
+		CASE(SSETE) R[o->a] = str_in_set(&p->sets[o->imm], vm->elem[1 + o->b].s); NEXT;
+		CASE(INMASK) R[o->a] = R[o->b] >= 0 && R[o->b] < 64 && ((uint64_t)o->imm >> R[o->b]) & 1; NEXT;
 
-		case IR_ADD: R[o->a] = sat_add(R[o->b], R[o->c]); break;
-		case IR_SUB: R[o->a] = sat_add(R[o->b], -R[o->c]); break;
-		case IR_MUL: R[o->a] = sat_mul(R[o->b], R[o->c]); break;
-		case IR_NEG: R[o->a] = -R[o->b]; break;
-		case IR_SCALE: R[o->a] = sat_mul(R[o->b], o->imm); break;
-		case IR_MULS: R[o->a] = round_half_even((__int128)R[o->b] * R[o->c], o->imm); break;
-		case IR_DIVS: R[o->a] = R[o->c] ? round_half_even((__int128)R[o->b] * o->imm, R[o->c]) : 0; break;
-		case IR_FLOORD: R[o->a] = floor_div(R[o->b], o->imm); break;
-		case IR_CEILD: R[o->a] = -floor_div(-R[o->b], o->imm); break;
-		case IR_ROUNDD: R[o->a] = floor_div(R[o->b] + o->imm / 2, o->imm); break;
-		case IR_MIN: R[o->a] = R[o->b] < R[o->c] ? R[o->b] : R[o->c]; break;
-		case IR_MAX: R[o->a] = R[o->b] > R[o->c] ? R[o->b] : R[o->c]; break;
-		case IR_ABS: R[o->a] = R[o->b] < 0 ? -R[o->b] : R[o->b]; break;
+		CASE(ADD) R[o->a] = sat_add(R[o->b], R[o->c]); NEXT;
+		CASE(SUB) R[o->a] = sat_add(R[o->b], -R[o->c]); NEXT;
+		CASE(MUL) R[o->a] = sat_mul(R[o->b], R[o->c]); NEXT;
+		CASE(NEG) R[o->a] = -R[o->b]; NEXT;
+		CASE(SCALE) R[o->a] = sat_mul(R[o->b], o->imm); NEXT;
+		CASE(MULS) R[o->a] = round_half_even((__int128)R[o->b] * R[o->c], o->imm); NEXT;
+		CASE(DIVS) R[o->a] = R[o->c] ? round_half_even((__int128)R[o->b] * o->imm, R[o->c]) : 0; NEXT;
+		CASE(FLOORD) R[o->a] = floor_div(R[o->b], o->imm); NEXT;
+		CASE(CEILD) R[o->a] = -floor_div(-R[o->b], o->imm); NEXT;
+		CASE(ROUNDD) R[o->a] = floor_div(R[o->b] + o->imm / 2, o->imm); NEXT;
+		CASE(MIN) R[o->a] = R[o->b] < R[o->c] ? R[o->b] : R[o->c]; NEXT;
+		CASE(MAX) R[o->a] = R[o->b] > R[o->c] ? R[o->b] : R[o->c]; NEXT;
+		CASE(ABS) R[o->a] = R[o->b] < 0 ? -R[o->b] : R[o->b]; NEXT;
 
-		case IR_EQ: R[o->a] = R[o->b] == R[o->c]; break;
-		case IR_NE: R[o->a] = R[o->b] != R[o->c]; break;
-		case IR_LT: R[o->a] = R[o->b] < R[o->c]; break;
-		case IR_LE: R[o->a] = R[o->b] <= R[o->c]; break;
-		case IR_GT: R[o->a] = R[o->b] > R[o->c]; break;
-		case IR_GE: R[o->a] = R[o->b] >= R[o->c]; break;
-		case IR_NOT3: R[o->a] = R[o->b] == 1 ? 0 : R[o->b] == 0 ? 1 : -1; break;
-		case IR_AND3: R[o->a] = three_and(R[o->b], R[o->c]); break;
-		case IR_OR3: R[o->a] = three_or(R[o->b], R[o->c]); break;
+		CASE(EQ) R[o->a] = R[o->b] == R[o->c]; NEXT;
+		CASE(NE) R[o->a] = R[o->b] != R[o->c]; NEXT;
+		CASE(LT) R[o->a] = R[o->b] < R[o->c]; NEXT;
+		CASE(LE) R[o->a] = R[o->b] <= R[o->c]; NEXT;
+		CASE(GT) R[o->a] = R[o->b] > R[o->c]; NEXT;
+		CASE(GE) R[o->a] = R[o->b] >= R[o->c]; NEXT;
+		CASE(NOT3) R[o->a] = R[o->b] == 1 ? 0 : R[o->b] == 0 ? 1 : -1; NEXT;
+		CASE(AND3) R[o->a] = three_and(R[o->b], R[o->c]); NEXT;
+		CASE(OR3) R[o->a] = three_or(R[o->b], R[o->c]); NEXT;
 
-		case IR_DAY: R[o->a] = vm->day; break;
-		case IR_BALANCE: {
+		CASE(DAY) R[o->a] = vm->day; NEXT;
+		CASE(BALANCE) {
 			const uint8_t *rec = p->wallets[o->imm].staff ? vm->staff : vm->st;
 			R[o->a] = sat_mul(rt_balance(p, rec, (uint32_t)o->imm), AST_DECIMAL_SCALE);
-			break;
+			NEXT;
 		}
-		case IR_EARNED:
+		CASE(EARNED)
 			R[o->a] = vm->st ? sat_mul(rt_ld64(vm->st, p->wallets[o->imm].off + 8), AST_DECIMAL_SCALE) : 0;
-			break;
-		case IR_WINSUM: R[o->a] = vm->st ? rt_win_sum(p, vm->st, (uint32_t)o->imm, vm->at) : 0; break;
-		case IR_LADDER: R[o->a] = vm->st ? rt_ld32(vm->st, p->ladders[o->imm].off) : -1; break;
-		case IR_VARIANT: R[o->a] = vm->x->variants ? vm->x->variants[o->imm] : 0; break;
-		case IR_METRIC: run_metric(vm, (uint32_t)o->imm, &R[o->a]); break;
+			NEXT;
+		CASE(WINSUM) R[o->a] = vm->st ? rt_win_sum_idx(p, vm->st, (uint32_t)o->imm, rt_period(vm, p->windows[o->imm].unit)) : 0; NEXT;
+		CASE(LADDER) R[o->a] = vm->st ? rt_ld32(vm->st, p->ladders[o->imm].off) : -1; NEXT;
+		CASE(VARIANT) R[o->a] = vm->x->variants ? vm->x->variants[o->imm] : 0; NEXT;
+		CASE(METRIC) run_metric(vm, (uint32_t)o->imm, &R[o->a]); NEXT;
 
-		case IR_WINADD: rt_win_add(p, vm->st, (uint32_t)o->imm, vm->at, R[o->b]); break;
-		case IR_TSEEN: rt_timer_seen(vm, (uint32_t)o->imm); break;
-		case IR_TAFTER: rt_timer_after(vm, (uint32_t)o->imm); break;
-		case IR_BDAY: rt_st32(vm->st, p->off_hdr + RT_HDR_BIRTHDAY, (int32_t)R[o->b]); break;
-		case IR_PREC: rt_purchase_record(vm, R[o->b]); break;
+		CASE(WINADD) rt_win_add_idx(p, vm->st, (uint32_t)o->imm, rt_period(vm, p->windows[o->imm].unit), R[o->b]); NEXT;
+		CASE(TSEEN) rt_timer_seen(vm, (uint32_t)o->imm); NEXT;
+		CASE(TAFTER) rt_timer_after(vm, (uint32_t)o->imm); NEXT;
+		CASE(TSTASH) rt_timer_stash(vm, (uint32_t)o->imm, (uint32_t)o->c, R[o->b]); NEXT;
+		CASE(TLOAD) R[o->a] = rt_timer_load(vm, (uint32_t)o->imm, (uint32_t)o->c); NEXT;
+		CASE(JABST) if (!rt_timer_has(vm, (uint32_t)o->c, (uint32_t)o->b)) pc = (uint32_t)o->imm; NEXT;
+		CASE(OVLSET) if (p->off_overlay) rt_st32(vm->st, p->off_overlay, (int32_t)R[o->b]); NEXT;
+		CASE(OVLGET) R[o->a] = p->off_overlay && vm->st ? rt_ld32(vm->st, p->off_overlay) : -1; NEXT;
+		CASE(BDAY) rt_st32(vm->st, p->off_hdr + RT_HDR_BIRTHDAY, (int32_t)R[o->b]); NEXT;
+		CASE(PREC) rt_purchase_record(vm, R[o->b]); NEXT;
 
-		case IR_STAFF: {
+		CASE(STAFF) {
 			vm->staff = NULL;
 			if (rt_present(ev, (uint32_t)o->b) && vm->x->staff_state && ev[1 + o->b].s.len) {
 				vm->staff_id = ev[1 + o->b].s;
@@ -192,25 +218,25 @@ void rt_vm_run(rt_vm *vm, const ir_routine *rt, int64_t *R)
 			}
 			if (!vm->staff)
 				pc = (uint32_t)o->imm;
-			break;
+			NEXT;
 		}
-		case IR_CAPLEFT: R[o->a] = rt_cap_left(vm, (uint32_t)o->imm); break;
-		case IR_CAPUSE: rt_cap_use(vm, (uint32_t)o->imm, R[o->b]); break;
-		case IR_BUDLEFT: {
+		CASE(CAPLEFT) R[o->a] = rt_cap_left(vm, (uint32_t)o->imm); NEXT;
+		CASE(CAPUSE) rt_cap_use(vm, (uint32_t)o->imm, R[o->b]); NEXT;
+		CASE(BUDLEFT) {
 			int64_t left = vm->x->budgets ? vm->x->budgets[o->imm] : INT64_MAX;
 			R[o->a] = left > 0 ? left : 0;
-			break;
+			NEXT;
 		}
-		case IR_BUDUSE: if (vm->x->budgets && R[o->b] > 0) vm->x->budgets[o->imm] -= R[o->b]; break;
+		CASE(BUDUSE) if (vm->x->budgets && R[o->b] > 0) vm->x->budgets[o->imm] -= R[o->b]; NEXT;
 
-		case IR_AWARD: rt_credit(vm, (uint32_t)o->imm, R[o->b], o->c); break;
-		case IR_HASBAL: {
+		CASE(AWARD) rt_credit(vm, (uint32_t)o->imm, R[o->b], o->c); NEXT;
+		CASE(HASBAL) {
 			const uint8_t *rec = p->wallets[o->imm].staff ? vm->staff : vm->st;
 			R[o->a] = rt_balance(p, rec, (uint32_t)o->imm) >= R[o->b];
-			break;
+			NEXT;
 		}
-		case IR_DEBIT: rt_debit(vm, (uint32_t)o->imm, R[o->b], RT_FX_DEBIT, o->c, -1); break;
-		case IR_BADGE: {
+		CASE(DEBIT) rt_debit(vm, (uint32_t)o->imm, R[o->b], RT_FX_DEBIT, o->c, -1); NEXT;
+		CASE(BADGE) {
 			uint32_t b = (uint32_t)o->imm, off = p->off_badges + b / 8;
 			if (!(vm->st[off] & (1u << (b % 8)))) {
 				vm->st[off] |= (uint8_t)(1u << (b % 8));
@@ -218,13 +244,13 @@ void rt_vm_run(rt_vm *vm, const ir_routine *rt, int64_t *R)
 						.rung = -1, .previous = -1, .rule = o->c, .step = -1, .item = -1};
 				rt_emit(vm, &fx);
 			}
-			break;
+			NEXT;
 		}
-		case IR_NARG:
-		case IR_NARGS: {
+		CASE(NARG)
+		CASE(NARGS) {
 			const rt_lay_narg *d = &p->nargs[o->imm];
 			if (vm->nargs >= RT_MAX_ARGS)
-				break;
+				NEXT;
 			rt_fx_arg *a = &vm->args[vm->nargs++];
 			*a = (rt_fx_arg){.key = d->key, .kind = d->kind, .en = d->en, .ladder = d->ladder};
 			if (o->op == IR_NARGS) {
@@ -238,40 +264,44 @@ void rt_vm_run(rt_vm *vm, const ir_routine *rt, int64_t *R)
 			}
 			if (d->ladder >= 0)
 				a->en = -1;
-			break;
+			NEXT;
 		}
-		case IR_NOTIFY: {
+		CASE(NOTIFY) {
 			rt_effect fx = {.kind = RT_FX_NOTIFY, .wallet = -1, .badge = -1, .ladder = -1, .rung = -1,
 					.previous = -1, .rule = o->c, .step = -1, .item = -1,
 					.template_name = p->templates[o->imm], .args = vm->args, .nargs = vm->nargs};
 			rt_emit(vm, &fx);
 			vm->nargs = 0;
-			break;
+			NEXT;
 		}
 
-		case IR_MAT: R[o->a] = rt_mission_at(vm, (uint32_t)o->imm, o->c); break;
-		case IR_MSTART: rt_mission_start(vm, (uint32_t)o->imm, R[o->b] == 1); break;
-		case IR_MADV: R[o->a] = rt_mission_advance(vm, (uint32_t)o->imm, o->c); break;
-		case IR_SADV: R[o->a] = rt_streak_advance(vm, (uint32_t)o->imm); break;
+		CASE(MAT) R[o->a] = rt_mission_at(vm, (uint32_t)o->imm, o->c); NEXT;
+		CASE(MSTART) rt_mission_start(vm, (uint32_t)o->imm, R[o->b] == 1); NEXT;
+		CASE(MADV) R[o->a] = rt_mission_advance(vm, (uint32_t)o->imm, o->c); NEXT;
+		CASE(MDONE) rt_mission_done(vm, (uint32_t)o->imm); NEXT;
+		CASE(SADV) R[o->a] = rt_streak_advance(vm, (uint32_t)o->imm); NEXT;
+		CASE(SDONE) rt_streak_done(vm, (uint32_t)o->imm); NEXT;
 
-		case IR_EXPIRE: rt_expire(vm, (uint32_t)o->imm); break;
-		case IR_RELEASE: rt_release(vm, (uint32_t)o->imm); break;
-		case IR_TDUE: R[o->a] = rt_timer_due(vm, (uint32_t)o->imm); break;
-		case IR_LADUP: rt_ladder_up(vm, (uint32_t)o->imm, R[o->b]); break;
-		case IR_REVIEW: rt_ladder_review(vm, (uint32_t)o->imm, R[o->b]); break;
-		case IR_MDEAD: rt_mission_deadline(vm, (uint32_t)o->imm); break;
+		CASE(EXPIRE) rt_expire(vm, (uint32_t)o->imm); NEXT;
+		CASE(RELEASE) rt_release(vm, (uint32_t)o->imm); NEXT;
+		CASE(TDUE) R[o->a] = rt_timer_due(vm, (uint32_t)o->imm); NEXT;
+		CASE(LADUP) rt_ladder_up(vm, (uint32_t)o->imm, R[o->b]); NEXT;
+		CASE(REVIEW) rt_ladder_review(vm, (uint32_t)o->imm, R[o->b]); NEXT;
+		CASE(MDEAD) rt_mission_deadline(vm, (uint32_t)o->imm); NEXT;
 
-		case IR_RETURN: rt_return(vm, ev[1 + o->b].s, R[o->c]); break;
-		case IR_FINDITEM: R[o->a] = rt_find_item(vm, ev[1 + o->b].s); break;
-		case IR_REFUSE: rt_refuse(vm, R[o->b], (rt_refusal)o->imm); return;
-		case IR_REDEEM:
+		CASE(RETURN) rt_return(vm, ev[1 + o->b].s, R[o->c]); NEXT;
+		CASE(FINDITEM) R[o->a] = rt_find_item(vm, ev[1 + o->b].s); NEXT;
+		CASE(REFUSE) rt_refuse(vm, R[o->b], (rt_refusal)o->imm); return;
+		CASE(REDEEM)
 			rt_redeem(vm, R[o->b]);
 			if (vm->stop)
 				return;
-			break;
+			NEXT;
 		case IR_OP_COUNT: return;
 		}
 	}
+#undef CASE
+#undef NEXT
 }
 
 /* ---- exec.h ---- */
@@ -283,6 +313,7 @@ static void vm_init(rt_vm *vm, rt_exec *x)
 	vm->p = x->prog;
 	vm->st = x->state;
 	vm->recent = -1;
+	vm->tslot = -1;
 	vm->nargs = 0;
 	vm->stop = false;
 }
@@ -350,6 +381,8 @@ void rt_state_init(const rt_program *p, uint8_t *st)
 	rt_st32(st, p->off_hdr + RT_HDR_LAST_DAY, RT_NO_DAY);
 	rt_st32(st, p->off_hdr + RT_HDR_FIRST_DAY, RT_NO_DAY);
 	rt_st32(st, p->off_hdr + RT_HDR_BIRTHDAY, RT_NO_DAY);
+	if (p->off_overlay)
+		rt_st32(st, p->off_overlay, -1);
 	for (uint32_t l = 0; l < p->r->nladders; l++) {
 		rt_st32(st, p->ladders[l].off, p->ladders[l].init_rung);
 		rt_st32(st, p->ladders[l].off + 4, RT_NO_DAY);
@@ -360,7 +393,8 @@ void rt_state_init(const rt_program *p, uint8_t *st)
 	for (uint32_t s = 0; s < p->nstreaks; s++)
 		rt_st32(st, p->streaks[s].off, RT_NO_DAY);
 	for (uint32_t t = 0; t < p->ntimers; t++)
-		rt_st32(st, p->timers[t].off, RT_NO_DAY);
+		for (uint32_t i = 0; i < (p->timers[t].kind == CHK_TRIG_AFTER ? RT_AFTER_SLOTS : 1); i++)
+			rt_st32(st, p->timers[t].off + 8 * i, RT_NO_DAY);
 	for (uint32_t c = 0; c < p->ncaps; c++)
 		if (!p->caps[c].staff)
 			rt_st32(st, p->caps[c].off, INT32_MIN);
