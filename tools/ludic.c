@@ -1242,23 +1242,62 @@ static void reject_text(FILE *out, const ludic_reject *r, const char *input)
 }
 
 /* Everything one `ludic run` (or `state`) needs while events flow. */
+struct run_ctx;
 typedef struct run_ctx {
 	const char *input;              /* the events' name in messages ("<stdin>" for -) */
 	FILE *effects;                  /* where effects go, or NULL to drop them */
 	FILE *rejects_json;             /* --rejects FILE, or NULL */
 	bool rejects_text;              /* without --rejects: readable lines on stderr */
 	strbuf line;                    /* scratch for one output line */
-	int last_offset;                /* UTC offset of the latest effect seen (for display) */
-	bool have_offset;               /* last_offset is known */
+	/* The program's UTC offsets, as seen on effects: for each offset, the
+	 * first and last instant it was seen at. ludic.h gives no zone lookup,
+	 * so `ludic state` shows a time with the offset seen nearest to it. */
+	struct {
+		int offset;
+		long long first, last;
+	} zone[8];
+	int nzone;
 	/* counters, from the results of the pushes */
 	unsigned long long read, applied, duplicates, rejected, anonymous;
 } run_ctx;
 
+static void zone_note(struct run_ctx *x, long long t, int offset)
+{
+	int i = 0;
+	while (i < x->nzone && x->zone[i].offset != offset)
+		i++;
+	if (i == x->nzone) {
+		if (x->nzone == (int)(sizeof x->zone / sizeof *x->zone))
+			return;
+		x->nzone++;
+		x->zone[i].offset = offset;
+		x->zone[i].first = x->zone[i].last = t;
+	}
+	if (t < x->zone[i].first)
+		x->zone[i].first = t;
+	if (t > x->zone[i].last)
+		x->zone[i].last = t;
+}
+
+/* The offset to show time `t` with: the one seen at the nearest instant. */
+static int zone_offset(const struct run_ctx *x, long long t)
+{
+	int best = 0;
+	long long dist = -1;
+	for (int i = 0; i < x->nzone; i++) {
+		long long d = t < x->zone[i].first ? x->zone[i].first - t : t > x->zone[i].last ? t - x->zone[i].last : 0;
+		if (dist < 0 || d < dist) {
+			dist = d;
+			best = x->zone[i].offset;
+		}
+	}
+	return best;
+}
+
 static void on_effect_out(void *user, const ludic_effect *fx)
 {
 	run_ctx *x = user;
-	x->last_offset = fx->utc_offset;
-	x->have_offset = true;
+	zone_note(x, fx->at, fx->utc_offset);
 	if (!x->effects)
 		return;
 	sb_reserve(&x->line, 512);
@@ -1551,18 +1590,19 @@ static void progress_bar(FILE *out, long long value, long long goal, int width)
 	fputc(']', out);
 }
 
-static void state_text(FILE *out, const ludic_customer_view *v, const ludic_program *p, long long now, int off)
+static void state_text(FILE *out, const ludic_customer_view *v, const ludic_program *p, long long now,
+		       const run_ctx *z)
 {
 	char t1[40], n1[32], n2[32], n3[32];
 	fprintf(out, "customer %s", v->id);
 	if (!v->known)
 		fputs(" (no event of this customer was applied: the state of a new customer)", out);
 	fputc('\n', out);
-	format_time(now, off, false, t1, sizeof t1);
+	format_time(now, zone_offset(z, now), false, t1, sizeof t1);
 	fprintf(out, "  program %s%s%s, as of %s\n", ludic_program_name(p), *ludic_program_version(p) ? " " : "",
 		ludic_program_version(p), t1);
 	if (v->known && v->last_event_at) {
-		format_time(v->last_event_at, off, false, t1, sizeof t1);
+		format_time(v->last_event_at, zone_offset(z, v->last_event_at), false, t1, sizeof t1);
 		fprintf(out, "  last event at %s\n", t1);
 	}
 	if (v->nbalances) {
@@ -1578,7 +1618,7 @@ static void state_text(FILE *out, const ludic_customer_view *v, const ludic_prog
 				fprintf(out, " (%s)", b->wallet);
 			fputc('\n', out);
 			if (b->next_expiry_amount) {
-				format_time(b->next_expiry_at, off, true, t1, sizeof t1);
+				format_time(b->next_expiry_at, zone_offset(z, b->next_expiry_at), true, t1, sizeof t1);
 				fprintf(out, "  %-22s next expiry: %s on %s\n", "", grouped(b->next_expiry_amount, n1, sizeof n1),
 					t1);
 			}
@@ -1589,7 +1629,7 @@ static void state_text(FILE *out, const ludic_customer_view *v, const ludic_prog
 		fprintf(out, "\n%s %s\n", l->level ? "level" : "status", l->ladder);
 		fprintf(out, "  %s", l->rung ? l->rung : "(none yet)");
 		if (l->since) {
-			format_time(l->since, off, true, t1, sizeof t1);
+			format_time(l->since, zone_offset(z, l->since), true, t1, sizeof t1);
 			fprintf(out, " since %s", t1);
 		}
 		fputc('\n', out);
@@ -1622,7 +1662,7 @@ static void state_text(FILE *out, const ludic_customer_view *v, const ludic_prog
 				}
 			}
 			if (m->deadline && !m->complete) {
-				format_time(m->deadline, off, false, t1, sizeof t1);
+				format_time(m->deadline, zone_offset(z, m->deadline), false, t1, sizeof t1);
 				fprintf(out, "; deadline %s", t1);
 			}
 			fputc('\n', out);
@@ -1661,14 +1701,14 @@ static void state_text(FILE *out, const ludic_customer_view *v, const ludic_prog
 	}
 }
 
-static void json_time(FILE *out, long long t, int off)
+static void json_time(FILE *out, long long t, const run_ctx *z)
 {
 	if (!t) {
 		fputs("null", out);
 		return;
 	}
 	char buf[40];
-	format_time(t, off, false, buf, sizeof buf);
+	format_time(t, zone_offset(z, t), false, buf, sizeof buf);
 	json_string(out, buf);
 }
 
@@ -1680,14 +1720,14 @@ static void json_opt_string(FILE *out, const char *s)
 		fputs("null", out);
 }
 
-static void state_json(FILE *out, const ludic_customer_view *v, long long now, int off)
+static void state_json(FILE *out, const ludic_customer_view *v, long long now, const run_ctx *z)
 {
 	fputs("{\"customer\":", out);
 	json_string(out, v->id);
 	fprintf(out, ",\"known\":%s,\"as_of\":", v->known ? "true" : "false");
-	json_time(out, now, off);
+	json_time(out, now, z);
 	fputs(",\"last_event_at\":", out);
-	json_time(out, v->known ? v->last_event_at : 0, off);
+	json_time(out, v->known ? v->last_event_at : 0, z);
 	fputs(",\"wallets\":[", out);
 	for (size_t i = 0; i < v->nbalances; i++) {
 		const ludic_balance_view *b = &v->balances[i];
@@ -1699,7 +1739,7 @@ static void state_json(FILE *out, const ludic_customer_view *v, long long now, i
 			b->earned);
 		if (b->next_expiry_amount) {
 			fprintf(out, "{\"amount\":%lld,\"at\":", b->next_expiry_amount);
-			json_time(out, b->next_expiry_at, off);
+			json_time(out, b->next_expiry_at, z);
 			fputc('}', out);
 		} else {
 			fputs("null", out);
@@ -1714,7 +1754,7 @@ static void state_json(FILE *out, const ludic_customer_view *v, long long now, i
 		fprintf(out, ",\"kind\":\"%s\",\"rung\":", l->level ? "levels" : "tiers");
 		json_opt_string(out, l->rung);
 		fputs(",\"since\":", out);
-		json_time(out, l->since, off);
+		json_time(out, l->since, z);
 		fprintf(out, ",\"metric\":%lld,\"rung_at\":%lld,\"next\":", l->metric, l->rung_at);
 		json_opt_string(out, l->next);
 		fputs(",\"next_at\":", out);
@@ -1733,7 +1773,7 @@ static void state_json(FILE *out, const ludic_customer_view *v, long long now, i
 		fprintf(out, ",\"count\":%u,\"times\":%u,\"started\":%s,\"complete\":%s,\"expired\":%s,\"deadline\":",
 			m->count, m->times, m->started ? "true" : "false", m->complete ? "true" : "false",
 			m->expired ? "true" : "false");
-		json_time(out, m->deadline, off);
+		json_time(out, m->deadline, z);
 		fputc('}', out);
 	}
 	fputs("],\"streaks\":[", out);
@@ -1837,15 +1877,15 @@ static int cmd_state(int argc, char **argv)
 		ok = false;
 	}
 	if (ok) {
-		/* Times are shown in the program's zone; ludic.h gives the
-		 * offset with each effect, so the latest one seen is used
-		 * (the --until time's own offset when given). */
-		int off = a.set[STATE_UNTIL] ? until_off : x.have_offset ? x.last_offset : 0;
+		/* Times are shown in the program's zone, with the offsets seen on
+		 * effects (and on --until): see zone_offset. */
 		long long now = a.set[STATE_UNTIL] ? until : v.last_event_at;
+		if (a.set[STATE_UNTIL])
+			zone_note(&x, until, until_off);
 		if (a.value[STATE_FORMAT] && strcmp(a.value[STATE_FORMAT], "json") == 0)
-			state_json(stdout, &v, now, off);
+			state_json(stdout, &v, now, &x);
 		else
-			state_text(stdout, &v, p, now, off);
+			state_text(stdout, &v, p, now, &x);
 		if (x.rejected)
 			fprintf(stderr, "note: %llu %s rejected (`ludic run` shows why)\n", x.rejected,
 				x.rejected == 1 ? "event was" : "events were");
