@@ -1886,6 +1886,7 @@ static int cmd_state(int argc, char **argv)
 			state_json(stdout, &v, now, &x);
 		else
 			state_text(stdout, &v, p, now, &x);
+		fflush(stdout);
 		if (x.rejected)
 			fprintf(stderr, "note: %llu %s rejected (`ludic run` shows why)\n", x.rejected,
 				x.rejected == 1 ? "event was" : "events were");
@@ -2836,7 +2837,8 @@ static void add_scenarios(path_list *l, const char *dir, int depth)
 		free(p);
 	}
 	closedir(dp);
-	qsort(found.items, found.count, sizeof *found.items, cmp_str);
+	if (found.count)
+		qsort(found.items, found.count, sizeof *found.items, cmp_str);
 	for (size_t i = 0; i < found.count; i++) {
 		struct stat st;
 		if (stat(found.items[i], &st) == 0 && S_ISDIR(st.st_mode))
