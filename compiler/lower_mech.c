@@ -554,7 +554,7 @@ static void mission(lw *L, const chk_rule *ru)
 	if (d->u.mission.anchor && event_of(L, d->u.mission.anchor) == L->ev) {
 		L->sp = d->u.mission.anchor->sp;
 		int32_t t = lw_reg(L);
-		lw_op(L, IR_MAT, t, -1, 0, m);
+		lw_op(L, IR_MAT, t, 0, -1, m);
 		uint32_t j = lw_op(L, IR_JNT, 0, t, 0, 0);
 		int32_t aud = lw_cond(L, d->u.mission.audience);
 		lw_op(L, IR_MSTART, 0, aud, 0, m);
@@ -594,6 +594,7 @@ static void mission(lw *L, const chk_rule *ru)
 		act(L, ru, s->u.step.reward, NULL);
 		lw_jump_to(L, &done, lw_op(L, IR_JNEI, 0, a, 2, 0));
 		L->sp = d->sp;
+		lw_op(L, IR_MDONE, 0, 0, 0, m);
 		act(L, ru, d->u.mission.reward, NULL);
 		lw_jump_to(L, &done, lw_op(L, IR_JMP, 0, 0, 0, 0));
 		lw_patch_all(L, &next);

@@ -470,9 +470,13 @@ int64_t rt_mission_advance(rt_vm *vm, uint32_t m, int32_t step)
 	if ((uint32_t)step + 1 < lm->nsteps)
 		return 1;
 	st[lm->off + M_STATE] = RT_MIS_DONE;
-	fx = fx_new(RT_FX_MISSION_COMPLETE, lm->rule);
+	return 2; /* mission_complete comes from MDONE, after the step's actions */
+}
+
+void rt_mission_done(rt_vm *vm, uint32_t m)
+{
+	rt_effect fx = fx_new(RT_FX_MISSION_COMPLETE, vm->p->missions[m].rule);
 	rt_emit(vm, &fx);
-	return 2;
 }
 
 void rt_mission_deadline(rt_vm *vm, uint32_t m)

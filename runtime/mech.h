@@ -70,6 +70,7 @@ void rt_ladder_review(rt_vm *vm, uint32_t l, int64_t metric);
 int64_t rt_mission_at(rt_vm *vm, uint32_t m, int32_t step);
 void rt_mission_start(rt_vm *vm, uint32_t m, bool yes);
 int64_t rt_mission_advance(rt_vm *vm, uint32_t m, int32_t step);
+void rt_mission_done(rt_vm *vm, uint32_t m);
 void rt_mission_deadline(rt_vm *vm, uint32_t m);
 int64_t rt_streak_advance(rt_vm *vm, uint32_t s);
 

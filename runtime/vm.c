@@ -252,6 +252,7 @@ void rt_vm_run(rt_vm *vm, const ir_routine *rt, int64_t *R)
 		case IR_MAT: R[o->a] = rt_mission_at(vm, (uint32_t)o->imm, o->c); break;
 		case IR_MSTART: rt_mission_start(vm, (uint32_t)o->imm, R[o->b] == 1); break;
 		case IR_MADV: R[o->a] = rt_mission_advance(vm, (uint32_t)o->imm, o->c); break;
+		case IR_MDONE: rt_mission_done(vm, (uint32_t)o->imm); break;
 		case IR_SADV: R[o->a] = rt_streak_advance(vm, (uint32_t)o->imm); break;
 
 		case IR_EXPIRE: rt_expire(vm, (uint32_t)o->imm); break;
