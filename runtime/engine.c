@@ -833,6 +833,10 @@ int ludic_engine_push(ludic_engine *e, const ludic_event *ev)
 {
 	if (!e || !ev)
 		return -1;
+	if (!rt_event_ready(ev)) {
+		set_error(e, "ludic_engine_push was given an event without a type: call ludic_event_reset first");
+		return -1;
+	}
 	if (rt_event_program(ev) != e->p) {
 		set_error(e, "ludic_engine_push was given an event made for another program (ludic_event_new)");
 		return -1;

@@ -68,6 +68,11 @@ const ludic_program *rt_event_program(const ludic_event *ev)
 	return ev->p;
 }
 
+bool rt_event_ready(const ludic_event *ev)
+{
+	return ev->type >= 0;
+}
+
 rt_str rt_event_id(const ludic_event *ev)
 {
 	if (ev->type < 0 || !rt_present(ev->vals, RT_FIELD_ID))
