@@ -131,7 +131,7 @@ typedef struct rt_lay_ladder {
 	uint32_t off;        /* i32 rung, i32 since day, i32 last review period, i32 pad */
 	int64_t *thresholds; /* per rung, in the metric's scale */
 	int32_t hold_days;   /* hold, in days (months: 31 per month) */
-	bool review;         /* has reviews */
+	bool review;         /* reviewed (every tier ladder: monthly without `review`; levels never) */
 	clk_unit review_unit;
 	int32_t init_rung;   /* rung of a new customer (metric 0) */
 } rt_lay_ladder;

@@ -158,7 +158,9 @@ bool rt_layout_begin(rt_program *p)
 			ll->thresholds[k] = v;
 		}
 		ll->hold_days = rt_duration_days(l->hold);
-		ll->review = !l->level && l->has_review;
+		/* tiers without `review` are reviewed every month (docs/language.md,
+		 * "Tiers"); levels never go down */
+		ll->review = !l->level;
 		ast_unit ru = l->has_review ? l->review : UNIT_MONTH;
 		ll->review_unit = ru == UNIT_DAY ? CLK_DAY : ru == UNIT_WEEK ? CLK_WEEK : ru == UNIT_YEAR ? CLK_YEAR : CLK_MONTH;
 		ll->init_rung = metric_init_rung(l, ll->thresholds);

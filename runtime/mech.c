@@ -382,9 +382,8 @@ void rt_ladder_up(rt_vm *vm, uint32_t l, int64_t metric)
 {
 	const rt_lay_ladder *ll = &vm->p->ladders[l];
 	int32_t cur = rt_ld32(vm->st, ll->off), to = rung_for(vm->p, l, metric);
+	/* up is always at once; down only at a review (rt_ladder_review) */
 	if (to > cur)
-		ladder_move(vm, l, to);
-	else if (to < cur && !ll->review && !vm->p->r->ladders[l]->level && hold_over(vm, ll))
 		ladder_move(vm, l, to);
 }
 

@@ -294,3 +294,25 @@ Test(vm, windows_and_basket)
 	cr_assert_eq(h.fx[0].amount, 12);
 	h_free(&h);
 }
+
+Test(vm, tiers_without_review_are_reviewed_monthly)
+{
+	harness h;
+	h_init(&h, HDR "wallet points\n"
+		   "tiers status on points earned in last 10 days {\n  bronze at 0\n  silver at 100\n}\n"
+		   "rule \"Base\" on purchase:\n  award total / 1 EUR points\n");
+	/* up at once */
+	cr_assert_eq(h_run(&h, P("e1", "2027-03-05T10:00:00Z", "\"total\":150,\"checkout\":\"till\"")), 2);
+	cr_assert_eq(h.fx[1].kind, RT_FX_TIER);
+	cr_assert_eq(h.fx[1].rung, 1);
+	/* 20 March: the 10-day window holds only 5 points, but no review yet */
+	cr_assert_eq(h_run(&h, P("e2", "2027-03-20T10:00:00Z", "\"total\":5,\"checkout\":\"till\"")), 1);
+	cr_assert_eq(h.fx[0].kind, RT_FX_AWARD);
+	cr_assert_eq(h_days(&h, "2027-03-31T23:00:00Z"), 0);
+	/* 1 April begins: the monthly review takes the customer down one rung */
+	cr_assert_eq(h_days(&h, "2027-04-01T00:00:00Z"), 1);
+	cr_assert_eq(h.fx[0].kind, RT_FX_TIER);
+	cr_assert_eq(h.fx[0].rung, 0);
+	cr_assert_eq(h.fx[0].previous, 1);
+	h_free(&h);
+}
