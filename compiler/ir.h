@@ -208,6 +208,7 @@ struct rt_program {
 	uint32_t state_size, staff_size;
 	uint32_t off_hdr;            /* i32 last day, i32 first day, i64 last at, i32 birthday, i32 recent head */
 	uint32_t off_badges;         /* bits */
+	uint32_t off_overlay;        /* i32: the overlay of the customer's latest event carrying a scope field (-1: base); 0 without scoped overlays */
 	uint32_t off_recent;         /* RT_RECENT x recent_size, 0 if none */
 	uint32_t recent_size, recent_nw;
 	rt_lay_wallet *wallets;      /* per chk wallet */

@@ -9,6 +9,8 @@
  *   header      i32 last day seen, i32 first day, i64 last event time,
  *               i32 birthday (day number, RT_NO_DAY), i32 recent-purchase head
  *   badges      one bit per badge
+ *   overlay     i32 the overlay of the latest event carrying region or
+ *               store (-1: the base), when the program has scoped overlays
  *   wallets     per customer wallet: balance, earned (lifetime, pending
  *               included), pending total (i64 each), lot count, pending
  *               count (u32), then RT_LOTS lots {i64 amount, i32 expiry day,
@@ -119,6 +121,10 @@ bool rt_layout_begin(rt_program *p)
 	p->off_hdr = reserve(p, false, 24, "header", "last day seen, first day, last event time, birthday");
 	if (r->nbadges)
 		p->off_badges = reserve(p, false, (r->nbadges + 7) / 8, "badges", "one bit per badge");
+
+	for (uint32_t u = 0; u < r->nunits; u++)
+		if (r->units[u].kind == CHK_UNIT_OVERLAY && r->units[u].scope && !p->off_overlay)
+			p->off_overlay = reserve(p, false, 8, "overlay", "the overlay that applies to time passing");
 
 	p->wallets = arena_alloc(a, (r->nwallets + 1) * sizeof *p->wallets);
 	int32_t nrecent = 0;
