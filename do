@@ -2,7 +2,8 @@
 # do — the project's commands, for a new user, a developer and CI.
 #
 #   ./do setup-and-run   install what is missing (Debian 12; as root or with sudo),
-#                        build, and check every bundled example with `ludic check`
+#                        build, check every bundled example with `ludic check`, run
+#                        the retailer's programme on a day of events, and show a customer
 #   ./do test            build and run every test (meson test)
 #   ./do fuzz [SECONDS]  build the libFuzzer targets with clang and run them (default 60 s)
 #   ./do bench [RUNS]    time `ludic check examples/retailer/` (bench/check.sh)
@@ -59,6 +60,16 @@ setup-and-run)
 	build "$BUILD"
 	say "checking the examples: ludic check examples/ examples/overlays/ examples/retailer/"
 	"$BUILD/ludic" check examples/ examples/overlays/ examples/retailer/
+	# A Saturday of events at the fictional retailer, then two weeks of time
+	# passing (pending points released, birthday month, app tips).
+	until=2027-04-05T00:00:00+02:00
+	say "running the retailer's programme: ludic run examples/retailer/ --events examples/retailer/events.jsonl --until $until"
+	"$BUILD/ludic" run examples/retailer/ --events examples/retailer/events.jsonl --until "$until" \
+		--effects "$BUILD/effects.jsonl"
+	echo "the effects are in $BUILD/effects.jsonl, one JSON object per line; the first ones:"
+	head -n 5 "$BUILD/effects.jsonl"
+	say "one customer's state: ludic state examples/retailer/ --events examples/retailer/events.jsonl --until $until --customer c-1001"
+	"$BUILD/ludic" state examples/retailer/ --events examples/retailer/events.jsonl --until "$until" --customer c-1001
 	;;
 test)
 	install "${PACKAGES[@]}"
@@ -113,11 +124,11 @@ bench)
 	LUDIC="$BUILD/ludic" bench/check.sh "$@"
 	;;
 help | -h | --help)
-	sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
 	;;
 *)
 	echo "do: unknown command \`$cmd\`" >&2
-	sed -n '4,8p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '4,9p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 	;;
 esac

@@ -161,5 +161,94 @@ run dump --ast "$tmp/progs/a.ludic"; expect_rc 0 "dump --ast"
 if [ -s "$tmp/out" ]; then ok; else bad "dump --ast prints a tree"; fi
 run dump --types "$tmp/ov/base.ludic" "$tmp/ov/north.ludic"; expect_rc 0 "dump --types of a base and overlay"
 
+# ---- the runtime commands: run, state, test, dump --ir/--layout ----
+mkdir -p "$tmp/rt"
+printf 'program "t"\nuse retail\ntimezone "Europe/Paris"\nwallet points pending 14 days\nrule "Base earn" on purchase:\n  award total / 1 EUR points\n' >"$tmp/rt/t.ludic"
+buy() { # buy ID CUSTOMER AT TOTAL
+	printf '{"type":"purchase","id":"%s","customer":"%s","at":"%s","lines":[{"sku":"A","category":"garden","tags":[],"quantity":1,"unit_price":%s,"price":%s}],"total":%s,"channel":"store","payment":"card","checkout":"till","store":"S1","region":"south"}\n' "$1" "$2" "$3" "$4" "$4" "$4"
+}
+{ buy e1 c1 2027-03-05T10:00:00+01:00 23.40; echo; buy e2 c1 2027-03-06T10:00:00+01:00 10.00; buy e2 c1 2027-03-06T10:00:00+01:00 10.00
+  echo '{"type":"purchase","id":"e3","customer":"c1","at":"2027-03-07T10:00:00+01:00","total":5}'; } >"$tmp/rt/ev.jsonl"
+for c in run state test; do
+	run help "$c"; expect_rc 0 "help $c"; cp "$tmp/out" "$tmp/help1"
+	run "$c" --help; expect_rc 0 "$c --help"
+	if cmp -s "$tmp/out" "$tmp/help1"; then ok; else bad "help $c and $c --help differ"; fi
+	expect_in out "usage: ludic $c" "$c --help has a usage line"
+done
+run help run; for o in --events --effects --rejects --until --quiet; do expect_in out -- "$o" "run help documents $o"; done
+run help dump; for o in --ir --layout; do expect_in out -- "$o" "dump help documents $o"; done
+
+run run "$tmp/rt/t.ludic" --events "$tmp/rt/ev.jsonl"; expect_rc 0 "run with a reject still exits 0"
+expect_in out '"kind":"award","customer":"c1","wallet":"points","amount":23,"balance":0' "run writes effects as JSON Lines"
+if [ "$(wc -l <"$tmp/out")" -eq 2 ]; then ok; else bad "run: one effect per applied event"; fi
+python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' "$tmp/out" && ok || bad "every effect line is JSON"
+expect_in err "ev.jsonl:5:1: missing lines:" "a reject on stderr, with file, line and column"
+expect_in err "read 4 events from $tmp/rt/ev.jsonl" "summary: events read (the blank line is not one)"
+expect_in err "applied 2, duplicates 1, rejected 1, anonymous 0" "summary: applied, duplicates, rejected"
+expect_in err "effects 2: award 2" "summary: effects by kind"
+expect_in err "customers 1" "summary: customers"
+run run "$tmp/rt/t.ludic" --events "$tmp/rt/ev.jsonl" --rejects "$tmp/rt/rej.jsonl" --effects "$tmp/rt/fx.jsonl" --quiet
+expect_rc 0 "run with --rejects, --effects and --quiet"
+if [ -s "$tmp/err" ] || [ -s "$tmp/out" ]; then bad "--quiet with files prints nothing"; else ok; fi
+python3 - "$tmp/rt/rej.jsonl" <<'PY' && ok || bad "--rejects writes one JSON object per reject"
+import json, sys
+r = [json.loads(l) for l in open(sys.argv[1])]
+assert len(r) == 1 and r[0]["line"] == 5 and r[0]["code"] == "missing" and r[0]["field"] == "lines", r
+PY
+if [ "$(wc -l <"$tmp/rt/fx.jsonl")" -eq 2 ]; then ok; else bad "--effects FILE gets the effects"; fi
+"$ludic" run "$tmp/rt/t.ludic" --until 2027-03-20T00:00:00+01:00 <"$tmp/rt/ev.jsonl" >"$tmp/out" 2>"$tmp/err"; rc=$?
+expect_rc 0 "run from stdin with --until"
+expect_in out '"kind":"release","customer":"c1","wallet":"points","amount":23,"balance":23,"at":"2027-03-19T00:00:00+01:00"' "--until lets the pending points of 5 March be released on 19 March"
+expect_in err "from <stdin>" "stdin is named <stdin>"
+run run "$tmp/rt/t.ludic" --until 2027-03-20 </dev/null; expect_rc 2 "--until without a time of day"; expect_in err "RFC 3339" "--until says the format"
+run run "$tmp/rt/t.ludic" --events "$tmp/rt/missing.jsonl"; expect_rc 2 "a missing events file"
+expect_in err "cannot read events from \`$tmp/rt/missing.jsonl\`" "the missing events file is named"
+run run "$tmp/rt/t.ludic" --evnts "$tmp/rt/ev.jsonl"; expect_rc 2 "unknown run option"; expect_in err "did you mean \`--events\`?" "run option did-you-mean"
+run run; expect_rc 2 "run without a program"
+run rn "$tmp/rt/t.ludic"; expect_rc 2 "misspelt run"; expect_in err "did you mean \`run\`?" "run did-you-mean"
+run run "$tmp/broken.ludic" --events "$tmp/rt/ev.jsonl"; expect_rc 1 "run a program with errors"
+expect_in err "broken.ludic:2:" "run shows the program's errors"; expect_in err "nothing was run" "run says nothing ran"
+run run "$tmp/progs" </dev/null; expect_rc 2 "a folder of several programs"; expect_in err "holds 2 programs" "several programs named"
+python3 -c 'print("{\"type\":\"purchase\",\"pad\":\"" + "x" * 1100000 + "\"}")' >"$tmp/rt/long.jsonl"; buy e9 c2 2027-03-05T10:00:00+01:00 1.00 >>"$tmp/rt/long.jsonl"
+run run "$tmp/rt/t.ludic" --events "$tmp/rt/long.jsonl"; expect_rc 0 "a line over 1 MiB"
+expect_in err "long.jsonl:1: limit: the line is 1100029 bytes long" "a line over 1 MiB is a reject"
+expect_in out '"customer":"c2"' "the line after a long line is applied"
+run run "$tmp/rt/t.ludic" --events "$tmp/rt/ev.jsonl" --effects "$tmp/nodir/fx.jsonl"; expect_rc 2 "an effects file that cannot be written"
+
+run state "$tmp/rt/t.ludic" --events "$tmp/rt/ev.jsonl" --customer c1 --until 2027-03-19T12:00:00+01:00
+expect_rc 0 "state"; expect_in out "customer c1" "state names the customer"
+expect_in out "23 spendable, 10 pending, 33 earned in all" "state shows balance, pending and earned"
+expect_in err "1 event was rejected" "state counts the rejects"
+run state "$tmp/rt/t.ludic" --events "$tmp/rt/ev.jsonl" --customer c1 --format=json
+python3 - "$tmp/out" <<'PY' && ok || bad "state --format=json"
+import json, sys
+d = json.load(open(sys.argv[1]))
+w = d["wallets"][0]
+assert d["customer"] == "c1" and d["known"] and w["wallet"] == "points" and w["pending"] == 33 and w["balance"] == 0, d
+PY
+run state "$tmp/rt/t.ludic" --events "$tmp/rt/ev.jsonl"; expect_rc 2 "state without --customer"
+run state "$tmp/rt/t.ludic" --events "$tmp/rt/ev.jsonl" --customer nobody; expect_rc 0 "state of an unknown customer"
+expect_in out "the state of a new customer" "an unknown customer is said to be new"
+
+{ echo "# a passing scenario"; echo "program t.ludic"; echo "events"; buy e1 c1 2027-03-05T10:00:00+01:00 23.40
+  echo "expect effects"; echo '{"kind":"award","amount":23}'; echo "expect state c1"; echo "pending points 23"; } >"$tmp/rt/pass.scenario"
+{ echo "program t.ludic"; echo "events"; buy e1 c1 2027-03-05T10:00:00+01:00 23.40
+  echo "expect effects"; echo '{"kind":"award","amount":24}'; } >"$tmp/rt/fail.scenario"
+{ echo "program t.ludic"; echo "evnts"; } >"$tmp/rt/bad.scenario"
+run test "$tmp/rt/pass.scenario"; expect_rc 0 "a passing scenario"; expect_in out "ok     $tmp/rt/pass.scenario — a passing scenario" "ok line with its title"
+expect_in out "1 scenario: 1 passed, 0 failed" "test summary"
+run test "$tmp/rt/fail.scenario"; expect_rc 1 "a failing scenario"; expect_in out "FAILED $tmp/rt/fail.scenario" "FAILED line"
+expect_in out 'line 5: expected effect: {"kind":"award","amount":24}' "the diff names the scenario line"
+expect_in out 'but it was: {"kind":"award","customer":"c1","wallet":"points","amount":23' "the diff shows what came instead"
+run test "$tmp/rt/bad.scenario"; expect_rc 1 "a malformed scenario"; expect_in out "line 2: \`evnts\` is not a scenario line (did you mean \`events\`?)" "an unknown directive, with its line"
+run test "$tmp/rt"; expect_rc 1 "a folder of scenarios"; expect_in out "3 scenarios: 1 passed, 2 failed" "folder summary"
+run test "$tmp/rt/none.scenario"; expect_rc 2 "a missing scenario file"
+run test "$tmp/empty"; expect_rc 2 "a folder without scenarios"
+
+run dump --ir "$tmp/rt/t.ludic"; expect_rc 0 "dump --ir"; expect_in out "routine purchase" "dump --ir shows the purchase routine"
+run dump --layout "$tmp/rt/t.ludic"; expect_rc 0 "dump --layout"; if [ -s "$tmp/out" ]; then ok; else bad "dump --layout prints the layout"; fi
+run dump --ir "$tmp/broken.ludic"; expect_rc 1 "dump --ir of a program with errors"
+run dump --ir --layout "$tmp/rt/t.ludic"; expect_rc 2 "dump --ir and --layout together"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
