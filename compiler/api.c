@@ -17,8 +17,16 @@
 #define STR(x) STR2(x)
 
 struct ludic_compiler {
-	compilation c; /* the compilation this handle owns */
+	/* the compilation: on the heap and reference-counted, because the
+	 * programs made from it (ludic_program_new) keep it alive after the
+	 * compiler is freed */
+	compilation *c;
 };
+
+compilation *cmp_of_compiler(struct ludic_compiler *lc)
+{
+	return lc->c;
+}
 
 const char *ludic_version(void)
 {
@@ -75,8 +83,13 @@ void ludic_read_header(const char *text, size_t len, ludic_header *out)
 ludic_compiler *ludic_compiler_new(void)
 {
 	ludic_compiler *lc = malloc(sizeof *lc);
-	if (lc)
-		cmp_init(&lc->c);
+	if (!lc)
+		return NULL;
+	lc->c = cmp_new();
+	if (!lc->c) {
+		free(lc);
+		return NULL;
+	}
 	return lc;
 }
 
@@ -84,23 +97,23 @@ void ludic_compiler_free(ludic_compiler *lc)
 {
 	if (!lc)
 		return;
-	cmp_release(&lc->c);
+	cmp_drop(lc->c);
 	free(lc);
 }
 
 ludic_status ludic_compiler_add_file(ludic_compiler *lc, const char *path, unsigned flags)
 {
-	if (!lc || !path || lc->c.stage != CMP_ADDING)
+	if (!lc || !path || lc->c->stage != CMP_ADDING)
 		return LUDIC_ERR_USAGE;
-	return cmp_add_file(&lc->c, path, flags & LUDIC_ADD_QUIET) ? LUDIC_OK : LUDIC_ERR_IO;
+	return cmp_add_file(lc->c, path, flags & LUDIC_ADD_QUIET) ? LUDIC_OK : LUDIC_ERR_IO;
 }
 
 ludic_status ludic_compiler_add_source(ludic_compiler *lc, const char *name, const char *text, size_t len,
 				       unsigned flags)
 {
-	if (!lc || !name || (!text && len) || len >= UINT32_MAX || lc->c.stage != CMP_ADDING)
+	if (!lc || !name || (!text && len) || len >= UINT32_MAX || lc->c->stage != CMP_ADDING)
 		return LUDIC_ERR_USAGE;
-	cmp_add_text(&lc->c, name, text ? text : "", len, flags & LUDIC_ADD_QUIET);
+	cmp_add_text(lc->c, name, text ? text : "", len, flags & LUDIC_ADD_QUIET);
 	return LUDIC_OK;
 }
 
@@ -116,28 +129,28 @@ ludic_status ludic_compiler_parse(ludic_compiler *lc)
 {
 	if (!lc)
 		return LUDIC_ERR_USAGE;
-	cmp_parse(&lc->c);
-	return status_of(&lc->c);
+	cmp_parse(lc->c);
+	return status_of(lc->c);
 }
 
 ludic_status ludic_compiler_check(ludic_compiler *lc)
 {
 	if (!lc)
 		return LUDIC_ERR_USAGE;
-	cmp_check(&lc->c);
-	return status_of(&lc->c);
+	cmp_check(lc->c);
+	return status_of(lc->c);
 }
 
 size_t ludic_compiler_file_count(const ludic_compiler *lc)
 {
-	return lc ? lc->c.nfiles : 0;
+	return lc ? lc->c->nfiles : 0;
 }
 
 ludic_status ludic_compiler_file(const ludic_compiler *lc, size_t i, ludic_file_info *out)
 {
-	if (!lc || !out || i >= lc->c.nfiles)
+	if (!lc || !out || i >= lc->c->nfiles)
 		return LUDIC_ERR_USAGE;
-	const cmp_file *f = &lc->c.files[i];
+	const cmp_file *f = &lc->c->files[i];
 	memset(out, 0, sizeof *out);
 	out->name = f->name;
 	copy_header(&f->header, &out->header);
@@ -151,17 +164,17 @@ ludic_status ludic_compiler_file(const ludic_compiler *lc, size_t i, ludic_file_
 
 size_t ludic_compiler_diagnostic_count(const ludic_compiler *lc)
 {
-	return lc ? lc->c.diags.count : 0;
+	return lc ? lc->c->diags.count : 0;
 }
 
 size_t ludic_compiler_error_count(const ludic_compiler *lc)
 {
-	return lc ? lc->c.diags.errors + (lc->c.diags.dropped ? 1 : 0) : 0;
+	return lc ? lc->c->diags.errors + (lc->c->diags.dropped ? 1 : 0) : 0;
 }
 
 size_t ludic_compiler_warning_count(const ludic_compiler *lc)
 {
-	return lc ? lc->c.diags.warnings : 0;
+	return lc ? lc->c->diags.warnings : 0;
 }
 
 static ludic_severity severity_of(diag_severity s)
@@ -171,11 +184,11 @@ static ludic_severity severity_of(diag_severity s)
 
 ludic_status ludic_compiler_diagnostic(const ludic_compiler *lc, size_t i, ludic_diagnostic *out)
 {
-	if (!lc || !out || i >= lc->c.diags.count)
+	if (!lc || !out || i >= lc->c->diags.count)
 		return LUDIC_ERR_USAGE;
-	const diag *g = &lc->c.diags.items[i];
+	const diag *g = &lc->c->diags.items[i];
 	memset(out, 0, sizeof *out);
-	const source *src = source_get(&lc->c.srcs, g->sp.file);
+	const source *src = source_get(&lc->c->srcs, g->sp.file);
 	if (src) {
 		out->file = src->name;
 		out->line = source_line(src, g->sp.start);
@@ -190,7 +203,7 @@ ludic_status ludic_compiler_diagnostic(const ludic_compiler *lc, size_t i, ludic
 	out->help = g->help;
 	if (g->has_note) {
 		out->note = g->note;
-		const source *nsrc = source_get(&lc->c.srcs, g->note_sp.file);
+		const source *nsrc = source_get(&lc->c->srcs, g->note_sp.file);
 		if (nsrc) {
 			out->note_file = nsrc->name;
 			out->note_line = source_line(nsrc, g->note_sp.start);
@@ -204,7 +217,7 @@ ludic_status ludic_compiler_render(ludic_compiler *lc, FILE *out, ludic_format f
 {
 	if (!lc || !out || (format != LUDIC_FORMAT_TEXT && format != LUDIC_FORMAT_JSON))
 		return LUDIC_ERR_USAGE;
-	diag_render(out, &lc->c.diags, &lc->c.srcs, format == LUDIC_FORMAT_JSON ? DIAG_JSON : DIAG_TEXT,
+	diag_render(out, &lc->c->diags, &lc->c->srcs, format == LUDIC_FORMAT_JSON ? DIAG_JSON : DIAG_TEXT,
 		    (flags & LUDIC_RENDER_COLOR) != 0);
 	return LUDIC_OK;
 }
@@ -230,10 +243,10 @@ char *ludic_compiler_render_string(ludic_compiler *lc, ludic_format format, unsi
 
 ludic_status ludic_compiler_format(ludic_compiler *lc, size_t i, FILE *out)
 {
-	if (!lc || !out || i >= lc->c.nfiles)
+	if (!lc || !out || i >= lc->c->nfiles)
 		return LUDIC_ERR_USAGE;
-	cmp_parse(&lc->c);
-	const cmp_file *f = &lc->c.files[i];
+	cmp_parse(lc->c);
+	const cmp_file *f = &lc->c->files[i];
 	if (!f->src)
 		return LUDIC_ERR_IO;
 	if (f->syntax_errors)
@@ -244,13 +257,13 @@ ludic_status ludic_compiler_format(ludic_compiler *lc, size_t i, FILE *out)
 
 ludic_status ludic_compiler_dump_ast(ludic_compiler *lc, size_t i, FILE *out, bool positions)
 {
-	if (!lc || !out || i >= lc->c.nfiles)
+	if (!lc || !out || i >= lc->c->nfiles)
 		return LUDIC_ERR_USAGE;
-	cmp_parse(&lc->c);
-	const cmp_file *f = &lc->c.files[i];
+	cmp_parse(lc->c);
+	const cmp_file *f = &lc->c->files[i];
 	if (!f->src)
 		return LUDIC_ERR_IO;
-	ast_dump(out, f->ast, &lc->c.srcs, positions);
+	ast_dump(out, f->ast, &lc->c->srcs, positions);
 	return f->syntax_errors ? LUDIC_ERR_PROGRAM : LUDIC_OK;
 }
 
@@ -258,7 +271,7 @@ ludic_status ludic_compiler_dump_types(ludic_compiler *lc, FILE *out)
 {
 	if (!lc || !out)
 		return LUDIC_ERR_USAGE;
-	cmp_check(&lc->c);
-	chk_dump_types(out, lc->c.result, &lc->c.srcs);
-	return status_of(&lc->c);
+	cmp_check(lc->c);
+	chk_dump_types(out, lc->c->result, &lc->c->srcs);
+	return status_of(lc->c);
 }

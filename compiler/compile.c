@@ -36,6 +36,30 @@ void cmp_release(compilation *c)
 	memset(c, 0, sizeof *c);
 }
 
+compilation *cmp_new(void)
+{
+	compilation *c = malloc(sizeof *c);
+	if (!c)
+		return NULL;
+	cmp_init(c);
+	atomic_init(&c->refs, 1);
+	return c;
+}
+
+compilation *cmp_retain(compilation *c)
+{
+	atomic_fetch_add(&c->refs, 1);
+	return c;
+}
+
+void cmp_drop(compilation *c)
+{
+	if (!c || atomic_fetch_sub(&c->refs, 1) != 1)
+		return;
+	cmp_release(c);
+	free(c);
+}
+
 /* ---- headers ---- */
 
 static size_t skip_blank(const char *t, size_t len, size_t i)

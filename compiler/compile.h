@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdatomic.h>
 
 #include "arena.h"
 #include "ast.h"
@@ -74,12 +75,27 @@ typedef struct compilation {
 	bool io_error;          /* a file could not be read */
 	uint32_t quiet_errors;  /* errors left out of diags because they are in quiet files */
 	uint32_t quiet_warnings;/* warnings left out for the same reason */
+	atomic_uint refs;       /* cmp_new/cmp_retain/cmp_drop: holders of a heap compilation */
 } compilation;
 
 /* Prepares an empty compilation. */
 void cmp_init(compilation *c);
 /* Frees everything the compilation made. `c` may be re-initialised after. */
 void cmp_release(compilation *c);
+
+/* A compilation on the heap, shared by the compiler handle and the
+ * programs lowered from it (a program's IR and tables live in its arena):
+ * cmp_new makes it with one holder, cmp_retain adds one, cmp_drop removes
+ * one and frees it with the last. The count is atomic, so holders may be
+ * dropped from different threads; anything else is used by one thread at a
+ * time. */
+compilation *cmp_new(void);
+compilation *cmp_retain(compilation *c);
+void cmp_drop(compilation *c);
+
+/* The compilation of a public compiler handle (compiler/api.c). */
+struct ludic_compiler;
+compilation *cmp_of_compiler(struct ludic_compiler *lc);
 
 /* Reads `path` and adds it. On an I/O error (missing, a folder, unreadable,
  * too large) adds an error diagnostic without position, records the file

@@ -1,0 +1,128 @@
+/* engine.h — the engine's insides, shared by engine.c (customers, ordering,
+ * duplicates, the push path), effects.c (effects out: ludic_effect and
+ * JSON), event_build.c (typed events) and api_engine.c (the public
+ * ludic_program_* and ludic_engine_* functions).
+ *
+ * Nothing here is public: include/ludic.h is the API. The program side
+ * (lowering, the VM) is behind runtime/exec.h; this header only consumes it.
+ */
+#ifndef LUDIC_RT_ENGINE_H
+#define LUDIC_RT_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "clock.h"
+#include "decode.h"
+#include "event.h"
+#include "exec.h"
+#include "ludic.h"
+#include "schema.h"
+
+struct chk_result;
+struct compilation;
+
+/* ---- names, for effects out ---- */
+
+/* What turning an rt_effect into a ludic_effect needs, computed once per
+ * program (rt_names_init) and read-only after: any number of engines and
+ * threads may share it. */
+typedef struct rt_names {
+	const struct chk_result *r;  /* wallets, badges, ladders, rules, items, experiments by index */
+	const rt_schema *schema;     /* enums (notify arguments that are choices) */
+	const clk_zone *zone;        /* the program's zone (dates and offsets); NULL = UTC */
+	char currency[4];            /* the program's currency, for money arguments */
+	int exponent;                /* its decimals (EUR 2, JPY 0) */
+	const char ***steps;         /* per rule: the step names of a mission (NULL for other rules) */
+	uint32_t *nsteps;            /* per rule: entries in steps[rule] */
+	uint64_t *rule_exps;         /* per rule: the experiments that change it (bit e) */
+} rt_names;
+
+/* Fills `n` from a checked program. `rule_exps` (one mask per rule, or NULL
+ * for none) is copied. Returns false if memory runs out (then `n` holds
+ * nothing to free). */
+bool rt_names_init(rt_names *n, const struct chk_result *r, const rt_schema *schema, const clk_zone *zone,
+		   const uint64_t *rule_exps);
+void rt_names_free(rt_names *n);
+
+/* A growable text buffer for one effect's strings. Strings are placed by
+ * offset (the buffer may move while it grows) and turned into pointers at
+ * the end; on an allocation failure `failed` is set and the texts are cut. */
+typedef struct rt_textbuf {
+	char *p;        /* the bytes */
+	size_t len;     /* bytes used */
+	size_t cap;     /* bytes allocated */
+	bool failed;    /* an allocation failed: some texts are empty */
+} rt_textbuf;
+
+/* Scratch memory to convert effects, reused for every effect: nothing is
+ * allocated once it has grown to the largest effect seen. */
+typedef struct rt_fx_scratch {
+	rt_textbuf text;            /* every string of the effect */
+	ludic_effect_arg *args;     /* notify arguments */
+	uint32_t args_cap;          /* entries allocated in args */
+} rt_fx_scratch;
+
+void rt_fx_scratch_free(rt_fx_scratch *s);
+
+/* Converts `in` into `out` for a callback. `variants` are the customer's
+ * variants (one per experiment, may be NULL when there is no experiment).
+ * The strings of `out` live in `s` until the next conversion. */
+void rt_fx_convert(const rt_names *n, const rt_effect *in, const uint16_t *variants, rt_fx_scratch *s,
+		   ludic_effect *out);
+
+/* Writes `len` bytes of `s` as a JSON string (quotes included) to a
+ * bounded writer; exposed for the reject and test code. Returns the bytes
+ * the whole string needs. Invalid UTF-8 becomes U+FFFD. */
+size_t rt_json_string(char *buf, size_t cap, size_t at, const char *s, size_t len);
+
+/* "30 days", "2 hours", "90 minutes", "1 second": a duration in words. */
+void rt_format_duration(int64_t seconds, char *buf, size_t cap);
+
+/* ---- the program ---- */
+
+struct ludic_program {
+	struct compilation *comp;    /* the compilation, shared with the compiler (reference-counted) */
+	rt_program *rp;              /* the lowered program (in comp's arena, plus what it owns) */
+	const rt_schema *schema;     /* rt_program_schema(rp) */
+	const struct chk_result *r;  /* the checked program */
+	const char *name;            /* `program "x"` */
+	const char *version;         /* `version "v"`, or "" */
+	rt_names names;              /* for effects out */
+};
+
+/* ---- typed events (event_build.c) ---- */
+
+/* Completes a typed event for the engine: sets the list pointers and checks
+ * it as the decoder checks a JSON line. Returns RT_DECODE_OK with *out
+ * filled, or RT_DECODE_REJECT with *why (code, field, message). `ev` is
+ * only made consistent (its own buffers), never changed in what it says. */
+rt_decode_status rt_event_finish(ludic_event *ev, rt_event *out, rt_reject *why);
+
+/* The program an event buffer was made for. */
+const ludic_program *rt_event_program(const ludic_event *ev);
+
+/* ---- the engine (engine.c) ---- */
+
+/* A 64-bit hash of `n` bytes (customer and staff ids, event ids). Not
+ * cryptographic; well mixed, stable within a process. */
+uint64_t rt_hash_bytes(const char *p, size_t n);
+
+ludic_engine *rt_engine_new(const ludic_program *p, const ludic_engine_options *opt);
+void rt_engine_free(ludic_engine *e);
+/* Applies one decoded event; `line_no` for rejects. Returns a ludic_push_result. */
+int rt_engine_apply(ludic_engine *e, const rt_event *ev, unsigned long long line_no);
+int rt_engine_push_json(ludic_engine *e, const char *line, size_t len, unsigned long long line_no);
+int rt_engine_push_typed(ludic_engine *e, ludic_event *ev);
+ludic_status rt_engine_advance(ludic_engine *e, int64_t t);
+void rt_engine_stats(const ludic_engine *e, ludic_engine_stats *out);
+ludic_status rt_engine_customer(ludic_engine *e, const char *id, size_t len, ludic_customer_view *out);
+const char *rt_engine_error(const ludic_engine *e);
+
+/* Per customer, the hashes of recent event ids kept inline (more spill to
+ * a side array only while more than this many events of one customer are
+ * within the allowed lateness of its latest one). */
+#define RT_DUP_INLINE 8
+
+#endif
