@@ -378,7 +378,8 @@ typedef struct ludic_effect {
 	const char *rule;         /* the rule, mission or streak that acted; NULL for expiry, release, reviews */
 	const char *event_id;     /* the event that caused it; NULL for effects of time passing */
 	const char *variants;     /* the customer's variants of the experiments that changed that rule,
-				     "experiment=variant,..." or NULL */
+				     "experiment=variant,..." or NULL; a `\`, `,` or `=` inside a name is
+				     written with a `\` before it */
 	long long at;             /* when: the event's time, or the time the effect fell due (Unix seconds) */
 	int utc_offset;           /* seconds east of UTC of `at` in the program's time zone */
 } ludic_effect;
@@ -394,7 +395,9 @@ LUDIC_API size_t ludic_effect_to_json(const ludic_effect *fx, char *buf, size_t 
 typedef struct ludic_reject {
 	unsigned long long line;  /* line number in the JSON Lines input (0 for typed events) */
 	unsigned column;          /* 1-based byte column of the problem in the line, 0 if none */
-	const char *code;         /* stable code: "bad_json", "unknown_type", "missing_field", "too_late", ... */
+	const char *code;         /* stable code: the decoder's ("json", "unknown-type", "missing", ...:
+				     docs/events.md lists them), or the engine's: "too-late" (older than the
+				     allowed lateness), "nomem", "internal" */
 	const char *field;        /* the field concerned ("lines[2].price"), or NULL */
 	const char *message;      /* what is wrong and how to fix it, in one sentence */
 	const char *event_id;     /* the event's id when it could be read, else NULL */
@@ -418,6 +421,7 @@ typedef enum ludic_push_result {
 	LUDIC_DUPLICATE = 1,  /* its id was already applied for this customer: ignored */
 	LUDIC_REJECTED = 2,   /* not applied: the reject callback was told why */
 	LUDIC_ANONYMOUS = 3,  /* no customer: only staff quests could apply (they did, if any) */
+	LUDIC_BLANK = 4,      /* ludic_engine_push_json: a blank line, not an event; nothing to apply, nothing wrong */
 } ludic_push_result;
 
 /* Applies one event given as one line of JSON (docs/events.md); `line_no` is

@@ -100,6 +100,12 @@ struct ludic_program {
  * only made consistent (its own buffers), never changed in what it says. */
 rt_decode_status rt_event_finish(ludic_event *ev, rt_event *out, rt_reject *why);
 
+/* The event's id as set so far (len 0 if none). */
+rt_str rt_event_id(const ludic_event *ev);
+
+/* True once ludic_event_reset has given the event a type. */
+bool rt_event_ready(const ludic_event *ev);
+
 /* The program an event buffer was made for. */
 const ludic_program *rt_event_program(const ludic_event *ev);
 

@@ -68,6 +68,18 @@ const ludic_program *rt_event_program(const ludic_event *ev)
 	return ev->p;
 }
 
+bool rt_event_ready(const ludic_event *ev)
+{
+	return ev->type >= 0;
+}
+
+rt_str rt_event_id(const ludic_event *ev)
+{
+	if (ev->type < 0 || !rt_present(ev->vals, RT_FIELD_ID))
+		return (rt_str){NULL, 0};
+	return rt_field(ev->vals, RT_FIELD_ID)->s;
+}
+
 /* ---- the program's event types and fields ---- */
 
 int ludic_program_event_type(const ludic_program *p, const char *name)

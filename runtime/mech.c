@@ -1,0 +1,721 @@
+/* mech.c — what mechanic ops do to a record: wallets (lots, pending,
+ * expiry), history windows, caps, ladders, missions, streaks, time rules,
+ * returns and redemptions. The layout is compiler/layout.c's; the decided
+ * semantics are those of docs/language.md "How rules run".
+ */
+#include "mech.h"
+
+#include "siphash.h"
+
+/* ---- effects ---- */
+
+void rt_emit(rt_vm *vm, rt_effect *fx)
+{
+	fx->event_id = vm->event_id;
+	fx->at = vm->at;
+	if (!fx->staff)
+		fx->who = vm->x->customer;
+	if (vm->x->emit)
+		vm->x->emit(vm->x->user, fx);
+}
+
+static rt_effect fx_new(rt_fx_kind k, int32_t rule)
+{
+	return (rt_effect){.kind = k, .wallet = -1, .badge = -1, .ladder = -1, .rung = -1, .previous = -1,
+			   .rule = rule, .step = -1, .item = -1};
+}
+
+/* ---- wallets ---- */
+
+#define W_BAL 0
+#define W_EARNED 8
+#define W_PENDING 16
+#define W_NLOTS 24
+#define W_NPEND 28
+
+static uint8_t *rec_of(rt_vm *vm, uint32_t w)
+{
+	return vm->p->wallets[w].staff ? vm->staff : vm->st;
+}
+
+int64_t rt_balance(const rt_program *p, const uint8_t *rec, uint32_t w)
+{
+	return rec ? rt_ld64(rec, p->wallets[w].off + W_BAL) : 0;
+}
+
+int64_t rt_expiry_day(const rt_program *p, uint32_t w, int64_t day)
+{
+	const rt_lay_wallet *lw = &p->wallets[w];
+	int64_t n = lw->expires_n;
+	switch (lw->expires_u) {
+	case UNIT_DAY: return day + n;
+	case UNIT_WEEK: return day + 7 * n;
+	case UNIT_MONTH: case UNIT_YEAR: {
+		if (lw->expires_u == UNIT_YEAR)
+			n *= 12;
+		clk_date d = clk_civil_from_days(day);
+		int64_t m = d.month - 1 + n;
+		int64_t y = d.year + (m >= 0 ? m / 12 : -((11 - m) / 12));
+		int mo = (int)(m - (y - d.year) * 12) + 1;
+		int dim = clk_days_in_month(y, mo);
+		return clk_days_from_civil(y, mo, d.day > dim ? dim : d.day);
+	}
+	default: return day + n;
+	}
+}
+
+/* Adds a lot (amount, key day) to a sorted array of `cap` 16-byte lots at
+ * `off`, count at `noff`; merged with a lot of the same day; when full,
+ * merged into the newest lot, which takes the later day. `extra` is the
+ * lot's third word (reminded flag / expiry day). */
+static void lot_add(uint8_t *rec, uint32_t off, uint32_t noff, uint32_t cap, int64_t amount, int32_t day, int32_t extra)
+{
+	uint32_t n = (uint32_t)rt_ld32(rec, noff);
+	for (uint32_t i = 0; i < n; i++) {
+		if (rt_ld32(rec, off + i * 16 + 8) == day) {
+			rt_st64(rec, off + i * 16, rt_ld64(rec, off + i * 16) + amount);
+			return;
+		}
+	}
+	if (n == cap) {
+		uint32_t last = off + (n - 1) * 16;
+		rt_st64(rec, last, rt_ld64(rec, last) + amount);
+		if (rt_ld32(rec, last + 8) < day) {
+			rt_st32(rec, last + 8, day);
+			rt_st32(rec, last + 12, extra);
+		}
+		return;
+	}
+	uint32_t i = n;
+	while (i > 0 && rt_ld32(rec, off + (i - 1) * 16 + 8) > day) {
+		memcpy(rec + off + i * 16, rec + off + (i - 1) * 16, 16);
+		i--;
+	}
+	rt_st64(rec, off + i * 16, amount);
+	rt_st32(rec, off + i * 16 + 8, day);
+	rt_st32(rec, off + i * 16 + 12, extra);
+	rt_st32(rec, noff, (int32_t)n + 1);
+}
+
+static void lot_remove_front(uint8_t *rec, uint32_t off, uint32_t noff, uint32_t k)
+{
+	uint32_t n = (uint32_t)rt_ld32(rec, noff);
+	if (k > n)
+		k = n;
+	memmove(rec + off, rec + off + k * 16, (n - k) * 16);
+	rt_st32(rec, noff, (int32_t)(n - k));
+}
+
+/* Takes `amount` from the lots, oldest first (the balance is updated by the caller). */
+static void lots_take(const rt_program *p, uint8_t *rec, uint32_t w, int64_t amount)
+{
+	const rt_lay_wallet *lw = &p->wallets[w];
+	if (!lw->lots_off)
+		return;
+	uint32_t noff = lw->off + W_NLOTS, n = (uint32_t)rt_ld32(rec, noff), used = 0;
+	while (amount > 0 && used < n) {
+		uint32_t o = lw->lots_off + used * 16;
+		int64_t a = rt_ld64(rec, o);
+		if (a <= amount) {
+			amount -= a;
+			used++;
+		} else {
+			rt_st64(rec, o, a - amount);
+			amount = 0;
+		}
+	}
+	lot_remove_front(rec, lw->lots_off, noff, used);
+}
+
+static void earned_windows(rt_vm *vm, uint8_t *rec, uint32_t w, int64_t at, int64_t points)
+{
+	const rt_program *p = vm->p;
+	if (rec != vm->st)
+		return;
+	for (int32_t k = p->wallets[w].earned_win; k >= 0; k = p->windows[k].next_earned)
+		rt_win_add(p, rec, (uint32_t)k, at, points * AST_DECIMAL_SCALE);
+}
+
+void rt_credit(rt_vm *vm, uint32_t w, int64_t amount, int32_t rule)
+{
+	if (amount <= 0)
+		return;
+	const rt_program *p = vm->p;
+	const rt_lay_wallet *lw = &p->wallets[w];
+	uint8_t *rec = rec_of(vm, w);
+	if (!rec)
+		return;
+	rt_st64(rec, lw->off + W_EARNED, rt_ld64(rec, lw->off + W_EARNED) + amount);
+	earned_windows(vm, rec, w, vm->at, amount);
+	int32_t exp = lw->lots_off ? (int32_t)rt_expiry_day(p, w, vm->day) : RT_NO_DAY;
+	if (lw->pend_off) {
+		rt_st64(rec, lw->off + W_PENDING, rt_ld64(rec, lw->off + W_PENDING) + amount);
+		lot_add(rec, lw->pend_off, lw->off + W_NPEND, RT_PENDING, amount, (int32_t)(vm->day + lw->pending_days), exp);
+	} else {
+		rt_st64(rec, lw->off + W_BAL, rt_ld64(rec, lw->off + W_BAL) + amount);
+		if (lw->lots_off)
+			lot_add(rec, lw->lots_off, lw->off + W_NLOTS, RT_LOTS, amount, exp, 0);
+	}
+	if (vm->recent >= 0 && lw->recent_slot >= 0 && rec == vm->st) {
+		uint32_t o = p->off_recent + (uint32_t)vm->recent * p->recent_size + 24 + 16 * (uint32_t)lw->recent_slot;
+		rt_st64(rec, o, rt_ld64(rec, o) + amount);
+	}
+	rt_effect fx = fx_new(RT_FX_AWARD, rule);
+	fx.wallet = (int32_t)w;
+	fx.amount = amount;
+	fx.balance = rt_ld64(rec, lw->off + W_BAL);
+	if (lw->staff) {
+		fx.staff = true;
+		fx.who = vm->staff_id;
+	}
+	rt_emit(vm, &fx);
+}
+
+bool rt_debit(rt_vm *vm, uint32_t w, int64_t amount, rt_fx_kind kind, int32_t rule, int32_t item)
+{
+	const rt_program *p = vm->p;
+	const rt_lay_wallet *lw = &p->wallets[w];
+	uint8_t *rec = rec_of(vm, w);
+	if (!rec || amount <= 0)
+		return false;
+	int64_t bal = rt_ld64(rec, lw->off + W_BAL);
+	if (bal < amount)
+		return false;
+	rt_st64(rec, lw->off + W_BAL, bal - amount);
+	lots_take(p, rec, w, amount);
+	rt_effect fx = fx_new(kind, rule);
+	fx.wallet = (int32_t)w;
+	fx.amount = amount;
+	fx.balance = bal - amount;
+	fx.item = item;
+	fx.item_name = vm->item_name;
+	if (lw->staff) {
+		fx.staff = true;
+		fx.who = vm->staff_id;
+	}
+	rt_emit(vm, &fx);
+	return true;
+}
+
+void rt_expire(rt_vm *vm, uint32_t w)
+{
+	const rt_program *p = vm->p;
+	const rt_lay_wallet *lw = &p->wallets[w];
+	uint8_t *rec = vm->st;
+	if (lw->staff || !lw->lots_off)
+		return;
+	uint32_t n = (uint32_t)rt_ld32(rec, lw->off + W_NLOTS), k = 0;
+	int64_t total = 0;
+	while (k < n && rt_ld32(rec, lw->lots_off + k * 16 + 8) <= vm->day)
+		total += rt_ld64(rec, lw->lots_off + (k++) * 16);
+	if (!k)
+		return;
+	lot_remove_front(rec, lw->lots_off, lw->off + W_NLOTS, k);
+	int64_t bal = rt_ld64(rec, lw->off + W_BAL) - total;
+	if (bal < 0)
+		bal = 0;
+	rt_st64(rec, lw->off + W_BAL, bal);
+	if (total <= 0)
+		return;
+	rt_effect fx = fx_new(RT_FX_EXPIRE, -1);
+	fx.wallet = (int32_t)w;
+	fx.amount = total;
+	fx.balance = bal;
+	rt_emit(vm, &fx);
+}
+
+void rt_release(rt_vm *vm, uint32_t w)
+{
+	const rt_program *p = vm->p;
+	const rt_lay_wallet *lw = &p->wallets[w];
+	uint8_t *rec = vm->st;
+	if (lw->staff || !lw->pend_off)
+		return;
+	uint32_t n = (uint32_t)rt_ld32(rec, lw->off + W_NPEND), k = 0;
+	int64_t total = 0;
+	while (k < n && rt_ld32(rec, lw->pend_off + k * 16 + 8) <= vm->day) {
+		uint32_t o = lw->pend_off + k * 16;
+		int64_t a = rt_ld64(rec, o);
+		total += a;
+		if (lw->lots_off && a > 0)
+			lot_add(rec, lw->lots_off, lw->off + W_NLOTS, RT_LOTS, a, rt_ld32(rec, o + 12), 0);
+		k++;
+	}
+	if (!k)
+		return;
+	lot_remove_front(rec, lw->pend_off, lw->off + W_NPEND, k);
+	rt_st64(rec, lw->off + W_PENDING, rt_ld64(rec, lw->off + W_PENDING) - total);
+	int64_t bal = rt_ld64(rec, lw->off + W_BAL) + total;
+	rt_st64(rec, lw->off + W_BAL, bal);
+	if (total <= 0)
+		return;
+	rt_effect fx = fx_new(RT_FX_RELEASE, -1);
+	fx.wallet = (int32_t)w;
+	fx.amount = total;
+	fx.balance = bal;
+	rt_emit(vm, &fx);
+}
+
+/* ---- history windows ---- */
+
+static uint32_t ring_slot(int64_t idx, uint32_t n)
+{
+	int64_t m = idx % (int64_t)n;
+	return (uint32_t)(m < 0 ? m + n : m);
+}
+
+static int64_t bucket_get(const uint8_t *st, const rt_lay_window *w, uint32_t i)
+{
+	return w->wide ? rt_ld64(st, w->off + 8 + i * 8) : rt_ld32(st, w->off + 8 + i * 4);
+}
+
+static void bucket_set(uint8_t *st, const rt_lay_window *w, uint32_t i, int64_t v)
+{
+	if (w->wide)
+		rt_st64(st, w->off + 8 + i * 8, v);
+	else
+		rt_st32(st, w->off + 8 + i * 4, (int32_t)(v > INT32_MAX ? INT32_MAX : v < INT32_MIN ? INT32_MIN : v));
+}
+
+void rt_win_add(const rt_program *p, uint8_t *st, uint32_t win, int64_t at, int64_t v)
+{
+	const rt_lay_window *w = &p->windows[win];
+	int64_t idx = clk_period_index(p->zone, at, w->unit);
+	int64_t last = rt_ld32(st, w->off);
+	uint32_t n = w->nbuckets;
+	if (last == RT_NO_DAY || idx - last >= n) {
+		for (uint32_t i = 0; i < n; i++)
+			bucket_set(st, w, i, 0);
+		rt_st32(st, w->off, (int32_t)idx);
+	} else if (idx > last) {
+		for (int64_t k = last + 1; k <= idx; k++)
+			bucket_set(st, w, ring_slot(k, n), 0);
+		rt_st32(st, w->off, (int32_t)idx);
+	} else if (idx <= last - n) {
+		return; /* older than the ring (a late event): not counted */
+	}
+	uint32_t s = ring_slot(idx, n);
+	bucket_set(st, w, s, bucket_get(st, w, s) + v);
+}
+
+int64_t rt_win_sum(const rt_program *p, const uint8_t *st, uint32_t win, int64_t at)
+{
+	const rt_lay_window *w = &p->windows[win];
+	int64_t last = rt_ld32(st, w->off);
+	if (last == RT_NO_DAY)
+		return 0;
+	int64_t idx = clk_period_index(p->zone, at, w->unit);
+	uint32_t n = w->nbuckets;
+	int64_t from = idx - n + 1, to = idx < last ? idx : last;
+	if (from < last - n + 1)
+		from = last - n + 1;
+	int64_t s = 0;
+	for (int64_t k = from; k <= to; k++)
+		s += bucket_get(st, w, ring_slot(k, n));
+	return s;
+}
+
+/* ---- caps ---- */
+
+static int64_t cap_period(rt_vm *vm, const rt_lay_cap *c)
+{
+	return c->ever ? 0 : clk_period_index(vm->p->zone, vm->at, c->unit);
+}
+
+int64_t rt_cap_left(rt_vm *vm, uint32_t cap)
+{
+	const rt_lay_cap *c = &vm->p->caps[cap];
+	uint8_t *rec = c->staff ? vm->staff : vm->st;
+	if (!rec)
+		return 0;
+	if (rt_ld32(rec, c->off) != (int32_t)cap_period(vm, c))
+		return c->limit;
+	int64_t left = c->limit - rt_ld32(rec, c->off + 4);
+	return left > 0 ? left : 0;
+}
+
+void rt_cap_use(rt_vm *vm, uint32_t cap, int64_t v)
+{
+	const rt_lay_cap *c = &vm->p->caps[cap];
+	uint8_t *rec = c->staff ? vm->staff : vm->st;
+	if (!rec || v <= 0)
+		return;
+	int32_t per = (int32_t)cap_period(vm, c);
+	int64_t used = rt_ld32(rec, c->off) == per ? rt_ld32(rec, c->off + 4) : 0;
+	used += v;
+	rt_st32(rec, c->off, per);
+	rt_st32(rec, c->off + 4, (int32_t)(used > INT32_MAX ? INT32_MAX : used));
+}
+
+/* ---- ladders ---- */
+
+static int32_t rung_for(const rt_program *p, uint32_t l, int64_t metric)
+{
+	const chk_ladder *ld = p->r->ladders[l];
+	int32_t rung = -1;
+	for (uint32_t k = 0; k < ld->nrungs; k++)
+		if (p->ladders[l].thresholds[k] <= metric)
+			rung = (int32_t)k;
+	return rung;
+}
+
+static void ladder_move(rt_vm *vm, uint32_t l, int32_t to)
+{
+	const rt_lay_ladder *ll = &vm->p->ladders[l];
+	int32_t from = rt_ld32(vm->st, ll->off);
+	rt_st32(vm->st, ll->off, to);
+	rt_st32(vm->st, ll->off + 4, (int32_t)vm->day);
+	rt_effect fx = fx_new(vm->p->r->ladders[l]->level ? RT_FX_LEVEL : RT_FX_TIER, -1);
+	fx.ladder = (int32_t)l;
+	fx.rung = to;
+	fx.previous = from;
+	rt_emit(vm, &fx);
+}
+
+static bool hold_over(rt_vm *vm, const rt_lay_ladder *ll)
+{
+	int32_t since = rt_ld32(vm->st, ll->off + 4);
+	return since == RT_NO_DAY || vm->day >= (int64_t)since + ll->hold_days;
+}
+
+void rt_ladder_up(rt_vm *vm, uint32_t l, int64_t metric)
+{
+	const rt_lay_ladder *ll = &vm->p->ladders[l];
+	int32_t cur = rt_ld32(vm->st, ll->off), to = rung_for(vm->p, l, metric);
+	if (to > cur)
+		ladder_move(vm, l, to);
+	else if (to < cur && !ll->review && !vm->p->r->ladders[l]->level && hold_over(vm, ll))
+		ladder_move(vm, l, to);
+}
+
+void rt_ladder_review(rt_vm *vm, uint32_t l, int64_t metric)
+{
+	const rt_program *p = vm->p;
+	const rt_lay_ladder *ll = &p->ladders[l];
+	if (!ll->review) {
+		rt_ladder_up(vm, l, metric);
+		return;
+	}
+	/* a review when a review period begins */
+	int64_t per = clk_period_index(p->zone, vm->at, ll->review_unit);
+	int64_t prev = clk_period_index(p->zone, clk_period_start(p->zone, CLK_DAY, vm->day - 1), ll->review_unit);
+	if (per == prev || rt_ld32(vm->st, ll->off + 8) == (int32_t)per)
+		return;
+	rt_st32(vm->st, ll->off + 8, (int32_t)per);
+	int32_t cur = rt_ld32(vm->st, ll->off), to = rung_for(p, l, metric);
+	if (to > cur)
+		ladder_move(vm, l, to);
+	else if (to < cur && hold_over(vm, ll))
+		ladder_move(vm, l, cur - 1);
+}
+
+/* ---- missions ---- */
+
+#define M_STEP 0
+#define M_STATE 1
+#define M_COUNT 2
+#define M_START 4
+
+int64_t rt_mission_at(rt_vm *vm, uint32_t m, int32_t step)
+{
+	const rt_lay_mission *lm = &vm->p->missions[m];
+	uint8_t *st = vm->st;
+	uint8_t state = st[lm->off + M_STATE];
+	if (step < 0)
+		return state == RT_MIS_NEW;
+	if ((lm->from_day != RT_NO_DAY && vm->day < lm->from_day) ||
+	    (lm->until_day != RT_NO_DAY && vm->day > lm->until_day))
+		return 0;
+	if (state == RT_MIS_RUNNING) {
+		if (lm->within_days && vm->day > (int64_t)rt_ld32(st, lm->off + M_START) + lm->within_days) {
+			st[lm->off + M_STATE] = RT_MIS_EXPIRED;
+			return 0;
+		}
+		return st[lm->off + M_STEP] == step;
+	}
+	if (state == RT_MIS_NEW)
+		return step == 0 && !lm->anchored ? 2 : 0;
+	return 0;
+}
+
+void rt_mission_start(rt_vm *vm, uint32_t m, bool yes)
+{
+	const rt_lay_mission *lm = &vm->p->missions[m];
+	uint8_t *st = vm->st;
+	if (st[lm->off + M_STATE] != RT_MIS_NEW)
+		return;
+	st[lm->off + M_STATE] = yes ? RT_MIS_RUNNING : RT_MIS_OUT;
+	st[lm->off + M_STEP] = 0;
+	memset(st + lm->off + M_COUNT, 0, 2);
+	rt_st32(st, lm->off + M_START, (int32_t)vm->day);
+}
+
+int64_t rt_mission_advance(rt_vm *vm, uint32_t m, int32_t step)
+{
+	const rt_lay_mission *lm = &vm->p->missions[m];
+	uint8_t *st = vm->st;
+	uint16_t count;
+	memcpy(&count, st + lm->off + M_COUNT, 2);
+	count++;
+	if (count < lm->times[step]) {
+		memcpy(st + lm->off + M_COUNT, &count, 2);
+		return 0;
+	}
+	count = 0;
+	memcpy(st + lm->off + M_COUNT, &count, 2);
+	st[lm->off + M_STEP] = (uint8_t)(step + 1);
+	rt_effect fx = fx_new(RT_FX_MISSION_STEP, lm->rule);
+	fx.step = step;
+	rt_emit(vm, &fx);
+	if ((uint32_t)step + 1 < lm->nsteps)
+		return 1;
+	st[lm->off + M_STATE] = RT_MIS_DONE;
+	return 2; /* mission_complete comes from MDONE, after the step's actions */
+}
+
+void rt_mission_done(rt_vm *vm, uint32_t m)
+{
+	rt_effect fx = fx_new(RT_FX_MISSION_COMPLETE, vm->p->missions[m].rule);
+	rt_emit(vm, &fx);
+}
+
+void rt_mission_deadline(rt_vm *vm, uint32_t m)
+{
+	const rt_lay_mission *lm = &vm->p->missions[m];
+	uint8_t *st = vm->st;
+	if (st[lm->off + M_STATE] == RT_MIS_RUNNING && lm->within_days &&
+	    vm->day > (int64_t)rt_ld32(st, lm->off + M_START) + lm->within_days)
+		st[lm->off + M_STATE] = RT_MIS_EXPIRED;
+}
+
+/* ---- streaks ---- */
+
+int64_t rt_streak_advance(rt_vm *vm, uint32_t s)
+{
+	const rt_lay_streak *ls = &vm->p->streaks[s];
+	uint8_t *st = vm->st;
+	int64_t per = clk_period_index(vm->p->zone, vm->at, ls->unit);
+	int32_t last = rt_ld32(st, ls->off);
+	uint16_t len, missed;
+	memcpy(&len, st + ls->off + 4, 2);
+	memcpy(&missed, st + ls->off + 6, 2);
+	if (last != RT_NO_DAY && per <= last)
+		return 0;
+	if (last == RT_NO_DAY || len == 0) {
+		len = 1;
+		missed = 0;
+	} else {
+		int64_t gap = per - last - 1;
+		if (gap <= (int64_t)ls->grace - missed) {
+			missed = (uint16_t)(missed + gap);
+			len++;
+		} else {
+			len = 1;
+			missed = 0;
+		}
+	}
+	rt_st32(st, ls->off, (int32_t)per);
+	int64_t done = 0;
+	if (len >= ls->goal) {
+		rt_effect fx = fx_new(RT_FX_STREAK, ls->rule);
+		fx.length = len;
+		rt_emit(vm, &fx);
+		len = 0;
+		missed = 0;
+		done = 1;
+	}
+	memcpy(st + ls->off + 4, &len, 2);
+	memcpy(st + ls->off + 6, &missed, 2);
+	return done;
+}
+
+/* ---- time rules ---- */
+
+void rt_timer_seen(rt_vm *vm, uint32_t t)
+{
+	const rt_lay_timer *lt = &vm->p->timers[t];
+	rt_st32(vm->st, lt->off, (int32_t)vm->day);
+	rt_st32(vm->st, lt->off + 4, 0);
+}
+
+void rt_timer_after(rt_vm *vm, uint32_t t)
+{
+	const rt_lay_timer *lt = &vm->p->timers[t];
+	rt_st32(vm->st, lt->off, (int32_t)(vm->day + lt->days));
+}
+
+int64_t rt_timer_due(rt_vm *vm, uint32_t t)
+{
+	const rt_program *p = vm->p;
+	const rt_lay_timer *lt = &p->timers[t];
+	uint8_t *st = vm->st;
+	int64_t d = vm->day;
+	switch (lt->kind) {
+	case CHK_TRIG_INACTIVE: {
+		int32_t base = rt_ld32(st, lt->off);
+		if (base == RT_NO_DAY)
+			base = rt_ld32(st, p->off_hdr + RT_HDR_FIRST_DAY);
+		if (base == RT_NO_DAY || rt_ld32(st, lt->off + 4) || d < (int64_t)base + lt->days)
+			return 0;
+		rt_st32(st, lt->off + 4, 1);
+		return 1;
+	}
+	case CHK_TRIG_AFTER: {
+		int32_t due = rt_ld32(st, lt->off);
+		if (due == RT_NO_DAY || d < due)
+			return 0;
+		rt_st32(st, lt->off, RT_NO_DAY);
+		return 1;
+	}
+	case CHK_TRIG_BIRTHDAY: {
+		int32_t b = rt_ld32(st, p->off_hdr + RT_HDR_BIRTHDAY);
+		if (b == RT_NO_DAY)
+			return 0;
+		clk_date bd = clk_civil_from_days(b), today = clk_civil_from_days(d);
+		if (lt->month)
+			return today.month == bd.month && today.day == 1;
+		if (today.month == bd.month && today.day == bd.day)
+			return 1;
+		return bd.month == 2 && bd.day == 29 && today.month == 2 && today.day == 28 && !clk_is_leap(today.year);
+	}
+	case CHK_TRIG_EXPIRING: {
+		if (lt->wallet < 0)
+			return 0;
+		const rt_lay_wallet *lw = &p->wallets[lt->wallet];
+		if (!lw->lots_off)
+			return 0;
+		uint32_t n = (uint32_t)rt_ld32(st, lw->off + W_NLOTS);
+		int64_t fire = 0;
+		for (uint32_t i = 0; i < n; i++) {
+			uint32_t o = lw->lots_off + i * 16;
+			if (rt_ld32(st, o + 8) <= d + lt->days && !rt_ld32(st, o + 12) && rt_ld64(st, o) > 0) {
+				rt_st32(st, o + 12, 1);
+				fire = 1;
+			}
+		}
+		return fire;
+	}
+	default:
+		return 0;
+	}
+}
+
+/* ---- returns ---- */
+
+void rt_purchase_record(rt_vm *vm, int64_t total)
+{
+	const rt_program *p = vm->p;
+	if (!p->off_recent)
+		return;
+	uint8_t *st = vm->st;
+	int32_t head = rt_ld32(st, p->off_hdr + RT_HDR_RECENT);
+	if (head < 0 || head >= RT_RECENT)
+		head = 0;
+	uint32_t o = p->off_recent + (uint32_t)head * p->recent_size;
+	memset(st + o, 0, p->recent_size);
+	uint64_t h = rt_hash2("purchase", 8, vm->event_id.p, vm->event_id.len);
+	memcpy(st + o, &h, 8);
+	rt_st32(st, o + 8, (int32_t)vm->day);
+	rt_st64(st, o + 16, total);
+	vm->recent = head;
+	rt_st32(st, p->off_hdr + RT_HDR_RECENT, (head + 1) % RT_RECENT);
+}
+
+void rt_return(rt_vm *vm, rt_str original, int64_t value)
+{
+	const rt_program *p = vm->p;
+	if (!p->off_recent || value <= 0)
+		return;
+	uint8_t *st = vm->st;
+	uint64_t h = rt_hash2("purchase", 8, original.p, original.len);
+	for (uint32_t s = 0; s < RT_RECENT; s++) {
+		uint32_t o = p->off_recent + s * p->recent_size;
+		uint64_t hs;
+		memcpy(&hs, st + o, 8);
+		if (hs != h)
+			continue;
+		int64_t total = rt_ld64(st, o + 16);
+		int32_t pday = rt_ld32(st, o + 8);
+		for (uint32_t w = 0; w < p->r->nwallets; w++) {
+			const rt_lay_wallet *lw = &p->wallets[w];
+			if (lw->recent_slot < 0)
+				continue;
+			uint32_t eo = o + 24 + 16 * (uint32_t)lw->recent_slot;
+			int64_t earned = rt_ld64(st, eo), reversed = rt_ld64(st, eo + 8);
+			if (earned <= 0)
+				continue;
+			__int128 due = total > 0 ? (__int128)earned * value / total : earned;
+			if (due > earned)
+				due = earned;
+			int64_t want = (int64_t)due - reversed;
+			if (want <= 0)
+				continue;
+			/* pending points first (newest first), then the balance (oldest lots first) */
+			int64_t taken = 0;
+			if (lw->pend_off) {
+				uint32_t n = (uint32_t)rt_ld32(st, lw->off + W_NPEND);
+				for (int32_t i = (int32_t)n - 1; i >= 0 && taken < want; i--) {
+					uint32_t lo = lw->pend_off + (uint32_t)i * 16;
+					int64_t a = rt_ld64(st, lo), t = a < want - taken ? a : want - taken;
+					rt_st64(st, lo, a - t);
+					taken += t;
+				}
+				rt_st64(st, lw->off + W_PENDING, rt_ld64(st, lw->off + W_PENDING) - taken);
+			}
+			int64_t bal = rt_ld64(st, lw->off + W_BAL);
+			int64_t from_bal = want - taken < bal ? want - taken : bal;
+			if (from_bal > 0) {
+				rt_st64(st, lw->off + W_BAL, bal - from_bal);
+				lots_take(p, st, w, from_bal);
+				taken += from_bal;
+			}
+			if (taken <= 0)
+				continue;
+			rt_st64(st, eo + 8, reversed + taken);
+			rt_st64(st, lw->off + W_EARNED, rt_ld64(st, lw->off + W_EARNED) - taken);
+			int64_t pat = clk_period_start(p->zone, CLK_DAY, pday);
+			for (int32_t k = lw->earned_win; k >= 0; k = p->windows[k].next_earned)
+				rt_win_add(p, st, (uint32_t)k, pat, -taken * AST_DECIMAL_SCALE);
+			rt_effect fx = fx_new(RT_FX_REVERSE, -1);
+			fx.wallet = (int32_t)w;
+			fx.amount = taken;
+			fx.balance = rt_ld64(st, lw->off + W_BAL);
+			rt_emit(vm, &fx);
+		}
+		return;
+	}
+}
+
+/* ---- redemptions ---- */
+
+int64_t rt_find_item(rt_vm *vm, rt_str name)
+{
+	vm->item_name = name;
+	const rt_program *p = vm->p;
+	for (uint32_t i = 0; i < p->nitems; i++)
+		if (p->items[i].len == name.len && memcmp(p->items[i].name, name.p, name.len) == 0)
+			return i;
+	return -1;
+}
+
+void rt_refuse(rt_vm *vm, int64_t item, rt_refusal why)
+{
+	rt_effect fx = fx_new(RT_FX_REFUSAL, -1);
+	fx.item = (int32_t)item;
+	fx.item_name = vm->item_name;
+	fx.reason = why;
+	if (item >= 0) {
+		fx.wallet = vm->p->items[item].wallet;
+		fx.amount = vm->p->items[item].cost;
+		fx.balance = rt_balance(vm->p, vm->st, (uint32_t)fx.wallet);
+	}
+	rt_emit(vm, &fx);
+	vm->stop = true;
+}
+
+void rt_redeem(rt_vm *vm, int64_t item)
+{
+	const rt_lay_item *it = &vm->p->items[item];
+	if (!rt_debit(vm, (uint32_t)it->wallet, it->cost, RT_FX_REDEMPTION, -1, (int32_t)item))
+		rt_refuse(vm, item, RT_REFUSE_BALANCE);
+}

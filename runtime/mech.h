@@ -1,0 +1,90 @@
+/* mech.h — the helpers the mechanic ops call (wallets, windows, caps,
+ * ladders, missions, streaks, timers, returns, redemptions).
+ *
+ * Shared by the interpreter (vm.c) and, later, the native back end: each
+ * takes the call's context and plain arguments, and works on the record
+ * through the layout computed by the compiler (compiler/ir.h). None
+ * allocates.
+ */
+#ifndef LUDIC_RT_MECH_H
+#define LUDIC_RT_MECH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "exec.h"
+#include "../compiler/ir.h"
+
+#define RT_MAX_ARGS 16
+
+/* One call's working context. */
+typedef struct rt_vm {
+	rt_exec *x;
+	const rt_program *p;
+	const rt_event *ev;       /* NULL in the day routine */
+	uint8_t *st;              /* the customer's record */
+	uint8_t *staff;           /* the staff member's record (after STAFF), or NULL */
+	rt_str staff_id;
+	int64_t day;              /* local day of the event, or the day beginning */
+	int64_t at;               /* the event's time, or the start of the day */
+	rt_str event_id;          /* len 0 for time passing */
+	const rt_value *elem;     /* current element of a list */
+	int32_t recent;           /* recent-purchase slot of this purchase, -1 */
+	rt_str item_name;         /* redemption: the item asked for */
+	rt_fx_arg args[RT_MAX_ARGS];
+	uint32_t nargs;
+	bool stop;                /* the routine ends (a refused redemption) */
+} rt_vm;
+
+static inline int32_t rt_ld32(const uint8_t *s, uint32_t off) { int32_t v; memcpy(&v, s + off, 4); return v; }
+static inline void rt_st32(uint8_t *s, uint32_t off, int32_t v) { memcpy(s + off, &v, 4); }
+static inline int64_t rt_ld64(const uint8_t *s, uint32_t off) { int64_t v; memcpy(&v, s + off, 8); return v; }
+static inline void rt_st64(uint8_t *s, uint32_t off, int64_t v) { memcpy(s + off, &v, 8); }
+
+/* header fields */
+#define RT_HDR_LAST_DAY 0
+#define RT_HDR_FIRST_DAY 4
+#define RT_HDR_LAST_AT 8
+#define RT_HDR_BIRTHDAY 16
+#define RT_HDR_RECENT 20
+
+void rt_emit(rt_vm *vm, rt_effect *fx);
+
+int64_t rt_balance(const rt_program *p, const uint8_t *rec, uint32_t w);
+void rt_credit(rt_vm *vm, uint32_t w, int64_t amount, int32_t rule);
+bool rt_debit(rt_vm *vm, uint32_t w, int64_t amount, rt_fx_kind kind, int32_t rule, int32_t item);
+void rt_expire(rt_vm *vm, uint32_t w);
+void rt_release(rt_vm *vm, uint32_t w);
+int64_t rt_expiry_day(const rt_program *p, uint32_t w, int64_t day);
+
+void rt_win_add(const rt_program *p, uint8_t *st, uint32_t win, int64_t at, int64_t v);
+int64_t rt_win_sum(const rt_program *p, const uint8_t *st, uint32_t win, int64_t at);
+
+int64_t rt_cap_left(rt_vm *vm, uint32_t cap);
+void rt_cap_use(rt_vm *vm, uint32_t cap, int64_t v);
+
+void rt_ladder_up(rt_vm *vm, uint32_t l, int64_t metric);
+void rt_ladder_review(rt_vm *vm, uint32_t l, int64_t metric);
+
+int64_t rt_mission_at(rt_vm *vm, uint32_t m, int32_t step);
+void rt_mission_start(rt_vm *vm, uint32_t m, bool yes);
+int64_t rt_mission_advance(rt_vm *vm, uint32_t m, int32_t step);
+void rt_mission_done(rt_vm *vm, uint32_t m);
+void rt_mission_deadline(rt_vm *vm, uint32_t m);
+int64_t rt_streak_advance(rt_vm *vm, uint32_t s);
+
+void rt_timer_seen(rt_vm *vm, uint32_t t);
+void rt_timer_after(rt_vm *vm, uint32_t t);
+int64_t rt_timer_due(rt_vm *vm, uint32_t t);
+
+void rt_purchase_record(rt_vm *vm, int64_t total);
+void rt_return(rt_vm *vm, rt_str original, int64_t value);
+int64_t rt_find_item(rt_vm *vm, rt_str name);
+void rt_refuse(rt_vm *vm, int64_t item, rt_refusal why);
+void rt_redeem(rt_vm *vm, int64_t item);
+
+/* Runs routine `r` with the given registers (the metric routines reuse it). */
+void rt_vm_run(rt_vm *vm, const ir_routine *r, int64_t *regs);
+
+#endif

@@ -1,0 +1,376 @@
+/* vm.c — the IR interpreter, and the entry points of exec.h that run it.
+ *
+ * A loop over ops with a switch whose cases come from compiler/ir_ops.def
+ * (a case missing from the switch is a compile warning: -Wswitch). Registers
+ * are int64 on the C stack (IR_MAX_REGS); nothing is allocated. Mechanic ops
+ * call runtime/mech.c with plain arguments.
+ */
+#include "mech.h"
+
+#include "siphash.h"
+
+static int64_t round_half_even(__int128 num, __int128 den)
+{
+	if (den < 0) {
+		num = -num;
+		den = -den;
+	}
+	__int128 q = num / den, r = num % den;
+	if (r < 0) {
+		q -= 1;
+		r += den;
+	}
+	/* now num = q * den + r, 0 <= r < den */
+	if (2 * r > den || (2 * r == den && (q & 1)))
+		q += 1;
+	if (q > INT64_MAX)
+		return INT64_MAX;
+	if (q < INT64_MIN)
+		return INT64_MIN;
+	return (int64_t)q;
+}
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+	int64_t q = a / b, r = a % b;
+	return (r != 0 && ((r < 0) != (b < 0))) ? q - 1 : q;
+}
+
+static bool str_eq(rt_str s, const char *c, uint32_t len)
+{
+	return s.len == len && memcmp(s.p, c, len) == 0;
+}
+
+static bool str_in_list(const rt_value *v, const char *c, uint32_t len)
+{
+	const rt_list *l = &v->list;
+	for (uint32_t i = 0; i < l->n; i++)
+		if (str_eq(l->items[i * l->stride].s, c, len))
+			return true;
+	return false;
+}
+
+static bool str_in_set(const rt_strset *set, rt_str s)
+{
+	for (uint32_t i = 0; i < set->n; i++)
+		if (str_eq(s, set->s[i], set->len[i]))
+			return true;
+	return false;
+}
+
+static int64_t three_and(int64_t a, int64_t b)
+{
+	if (a == 0 || b == 0)
+		return 0;
+	if (a == 1 && b == 1)
+		return 1;
+	return -1;
+}
+
+static int64_t three_or(int64_t a, int64_t b)
+{
+	if (a == 1 || b == 1)
+		return 1;
+	if (a == 0 && b == 0)
+		return 0;
+	return -1;
+}
+
+static int64_t sat_add(int64_t a, int64_t b)
+{
+	int64_t r;
+	return __builtin_add_overflow(a, b, &r) ? (b > 0 ? INT64_MAX : INT64_MIN) : r;
+}
+
+static int64_t sat_mul(int64_t a, int64_t b)
+{
+	int64_t r;
+	return __builtin_mul_overflow(a, b, &r) ? (((a < 0) != (b < 0)) ? INT64_MIN : INT64_MAX) : r;
+}
+
+static void run_metric(rt_vm *vm, uint32_t l, int64_t *out)
+{
+	int64_t regs[IR_MAX_REGS];
+	const ir_routine *r = &vm->p->metrics[l];
+	const rt_event *saved = vm->ev;
+	vm->ev = NULL;
+	rt_vm_run(vm, r, regs);
+	vm->ev = saved;
+	*out = regs[0];
+}
+
+void rt_vm_run(rt_vm *vm, const ir_routine *rt, int64_t *R)
+{
+	const rt_program *p = vm->p;
+	const ir_op *ops = rt->ops;
+	const rt_value *ev = vm->ev ? vm->ev->values : NULL;
+	uint32_t pc = 0;
+	for (;;) {
+		const ir_op *o = &ops[pc++];
+		switch ((ir_opcode)o->op) {
+		case IR_NOP: break;
+		case IR_CONST: R[o->a] = o->imm; break;
+		case IR_MOV: R[o->a] = R[o->b]; break;
+		case IR_JMP: pc = (uint32_t)o->imm; break;
+		case IR_JT: if (R[o->b] == 1) pc = (uint32_t)o->imm; break;
+		case IR_JNT: if (R[o->b] != 1) pc = (uint32_t)o->imm; break;
+		case IR_JZ: if (R[o->b] == 0) pc = (uint32_t)o->imm; break;
+		case IR_JNEI: if (R[o->b] != o->c) pc = (uint32_t)o->imm; break;
+		case IR_JEQI: if (R[o->b] == o->c) pc = (uint32_t)o->imm; break;
+		case IR_ANON: if (!vm->st || vm->x->customer.len == 0) pc = (uint32_t)o->imm; break;
+		case IR_RET: return;
+
+		case IR_LDF: R[o->a] = ev[1 + o->b].i; break;
+		case IR_JABSF: if (!rt_present(ev, (uint32_t)o->b)) pc = (uint32_t)o->imm; break;
+		case IR_LISTN: R[o->a] = rt_present(ev, (uint32_t)o->b) ? ev[1 + o->b].list.n : 0; break;
+		case IR_ELEM: {
+			const rt_list *l = &ev[1 + o->b].list;
+			vm->elem = &l->items[(uint32_t)R[o->c] * l->stride];
+			break;
+		}
+		case IR_LDE: R[o->a] = vm->elem[1 + o->b].i; break;
+		case IR_JABSE: if (!rt_present(vm->elem, (uint32_t)o->b)) pc = (uint32_t)o->imm; break;
+		case IR_SEQF: R[o->a] = str_eq(ev[1 + o->b].s, p->strs[o->imm], p->strlens[o->imm]); break;
+		case IR_SEQE: R[o->a] = str_eq(vm->elem[1 + o->b].s, p->strs[o->imm], p->strlens[o->imm]); break;
+		case IR_SINF: R[o->a] = rt_present(ev, (uint32_t)o->b) &&
+					 str_in_list(&ev[1 + o->b], p->strs[o->imm], p->strlens[o->imm]); break;
+		case IR_SINE: R[o->a] = rt_present(vm->elem, (uint32_t)o->b) &&
+					 str_in_list(&vm->elem[1 + o->b], p->strs[o->imm], p->strlens[o->imm]); break;
+		case IR_SSETF: R[o->a] = str_in_set(&p->sets[o->imm], ev[1 + o->b].s); break;
+		case IR_SSETE: R[o->a] = str_in_set(&p->sets[o->imm], vm->elem[1 + o->b].s); break;
+		case IR_INMASK: R[o->a] = R[o->b] >= 0 && R[o->b] < 64 && ((uint64_t)o->imm >> R[o->b]) & 1; break;
+
+		case IR_ADD: R[o->a] = sat_add(R[o->b], R[o->c]); break;
+		case IR_SUB: R[o->a] = sat_add(R[o->b], -R[o->c]); break;
+		case IR_MUL: R[o->a] = sat_mul(R[o->b], R[o->c]); break;
+		case IR_NEG: R[o->a] = -R[o->b]; break;
+		case IR_SCALE: R[o->a] = sat_mul(R[o->b], o->imm); break;
+		case IR_MULS: R[o->a] = round_half_even((__int128)R[o->b] * R[o->c], o->imm); break;
+		case IR_DIVS: R[o->a] = R[o->c] ? round_half_even((__int128)R[o->b] * o->imm, R[o->c]) : 0; break;
+		case IR_FLOORD: R[o->a] = floor_div(R[o->b], o->imm); break;
+		case IR_CEILD: R[o->a] = -floor_div(-R[o->b], o->imm); break;
+		case IR_ROUNDD: R[o->a] = floor_div(R[o->b] + o->imm / 2, o->imm); break;
+		case IR_MIN: R[o->a] = R[o->b] < R[o->c] ? R[o->b] : R[o->c]; break;
+		case IR_MAX: R[o->a] = R[o->b] > R[o->c] ? R[o->b] : R[o->c]; break;
+		case IR_ABS: R[o->a] = R[o->b] < 0 ? -R[o->b] : R[o->b]; break;
+
+		case IR_EQ: R[o->a] = R[o->b] == R[o->c]; break;
+		case IR_NE: R[o->a] = R[o->b] != R[o->c]; break;
+		case IR_LT: R[o->a] = R[o->b] < R[o->c]; break;
+		case IR_LE: R[o->a] = R[o->b] <= R[o->c]; break;
+		case IR_GT: R[o->a] = R[o->b] > R[o->c]; break;
+		case IR_GE: R[o->a] = R[o->b] >= R[o->c]; break;
+		case IR_NOT3: R[o->a] = R[o->b] == 1 ? 0 : R[o->b] == 0 ? 1 : -1; break;
+		case IR_AND3: R[o->a] = three_and(R[o->b], R[o->c]); break;
+		case IR_OR3: R[o->a] = three_or(R[o->b], R[o->c]); break;
+
+		case IR_DAY: R[o->a] = vm->day; break;
+		case IR_BALANCE: {
+			const uint8_t *rec = p->wallets[o->imm].staff ? vm->staff : vm->st;
+			R[o->a] = sat_mul(rt_balance(p, rec, (uint32_t)o->imm), AST_DECIMAL_SCALE);
+			break;
+		}
+		case IR_EARNED:
+			R[o->a] = vm->st ? sat_mul(rt_ld64(vm->st, p->wallets[o->imm].off + 8), AST_DECIMAL_SCALE) : 0;
+			break;
+		case IR_WINSUM: R[o->a] = vm->st ? rt_win_sum(p, vm->st, (uint32_t)o->imm, vm->at) : 0; break;
+		case IR_LADDER: R[o->a] = vm->st ? rt_ld32(vm->st, p->ladders[o->imm].off) : -1; break;
+		case IR_VARIANT: R[o->a] = vm->x->variants ? vm->x->variants[o->imm] : 0; break;
+		case IR_METRIC: run_metric(vm, (uint32_t)o->imm, &R[o->a]); break;
+
+		case IR_WINADD: rt_win_add(p, vm->st, (uint32_t)o->imm, vm->at, R[o->b]); break;
+		case IR_TSEEN: rt_timer_seen(vm, (uint32_t)o->imm); break;
+		case IR_TAFTER: rt_timer_after(vm, (uint32_t)o->imm); break;
+		case IR_BDAY: rt_st32(vm->st, p->off_hdr + RT_HDR_BIRTHDAY, (int32_t)R[o->b]); break;
+		case IR_PREC: rt_purchase_record(vm, R[o->b]); break;
+
+		case IR_STAFF: {
+			vm->staff = NULL;
+			if (rt_present(ev, (uint32_t)o->b) && vm->x->staff_state && ev[1 + o->b].s.len) {
+				vm->staff_id = ev[1 + o->b].s;
+				vm->staff = vm->x->staff_state(vm->x->user, vm->staff_id);
+			}
+			if (!vm->staff)
+				pc = (uint32_t)o->imm;
+			break;
+		}
+		case IR_CAPLEFT: R[o->a] = rt_cap_left(vm, (uint32_t)o->imm); break;
+		case IR_CAPUSE: rt_cap_use(vm, (uint32_t)o->imm, R[o->b]); break;
+		case IR_BUDLEFT: {
+			int64_t left = vm->x->budgets ? vm->x->budgets[o->imm] : INT64_MAX;
+			R[o->a] = left > 0 ? left : 0;
+			break;
+		}
+		case IR_BUDUSE: if (vm->x->budgets && R[o->b] > 0) vm->x->budgets[o->imm] -= R[o->b]; break;
+
+		case IR_AWARD: rt_credit(vm, (uint32_t)o->imm, R[o->b], o->c); break;
+		case IR_HASBAL: {
+			const uint8_t *rec = p->wallets[o->imm].staff ? vm->staff : vm->st;
+			R[o->a] = rt_balance(p, rec, (uint32_t)o->imm) >= R[o->b];
+			break;
+		}
+		case IR_DEBIT: rt_debit(vm, (uint32_t)o->imm, R[o->b], RT_FX_DEBIT, o->c, -1); break;
+		case IR_BADGE: {
+			uint32_t b = (uint32_t)o->imm, off = p->off_badges + b / 8;
+			if (!(vm->st[off] & (1u << (b % 8)))) {
+				vm->st[off] |= (uint8_t)(1u << (b % 8));
+				rt_effect fx = {.kind = RT_FX_BADGE, .wallet = -1, .badge = (int32_t)b, .ladder = -1,
+						.rung = -1, .previous = -1, .rule = o->c, .step = -1, .item = -1};
+				rt_emit(vm, &fx);
+			}
+			break;
+		}
+		case IR_NARG:
+		case IR_NARGS: {
+			const rt_lay_narg *d = &p->nargs[o->imm];
+			if (vm->nargs >= RT_MAX_ARGS)
+				break;
+			rt_fx_arg *a = &vm->args[vm->nargs++];
+			*a = (rt_fx_arg){.key = d->key, .kind = d->kind, .en = d->en, .ladder = d->ladder};
+			if (o->op == IR_NARGS) {
+				a->s = ev[1 + o->b].s;
+				a->en = -1;
+			} else if (d->kind == RT_STRING) {
+				a->s = (rt_str){p->strs[d->en], p->strlens[d->en]};
+				a->en = -1;
+			} else {
+				a->v = R[o->b];
+			}
+			if (d->ladder >= 0)
+				a->en = -1;
+			break;
+		}
+		case IR_NOTIFY: {
+			rt_effect fx = {.kind = RT_FX_NOTIFY, .wallet = -1, .badge = -1, .ladder = -1, .rung = -1,
+					.previous = -1, .rule = o->c, .step = -1, .item = -1,
+					.template_name = p->templates[o->imm], .args = vm->args, .nargs = vm->nargs};
+			rt_emit(vm, &fx);
+			vm->nargs = 0;
+			break;
+		}
+
+		case IR_MAT: R[o->a] = rt_mission_at(vm, (uint32_t)o->imm, o->c); break;
+		case IR_MSTART: rt_mission_start(vm, (uint32_t)o->imm, R[o->b] == 1); break;
+		case IR_MADV: R[o->a] = rt_mission_advance(vm, (uint32_t)o->imm, o->c); break;
+		case IR_MDONE: rt_mission_done(vm, (uint32_t)o->imm); break;
+		case IR_SADV: R[o->a] = rt_streak_advance(vm, (uint32_t)o->imm); break;
+
+		case IR_EXPIRE: rt_expire(vm, (uint32_t)o->imm); break;
+		case IR_RELEASE: rt_release(vm, (uint32_t)o->imm); break;
+		case IR_TDUE: R[o->a] = rt_timer_due(vm, (uint32_t)o->imm); break;
+		case IR_LADUP: rt_ladder_up(vm, (uint32_t)o->imm, R[o->b]); break;
+		case IR_REVIEW: rt_ladder_review(vm, (uint32_t)o->imm, R[o->b]); break;
+		case IR_MDEAD: rt_mission_deadline(vm, (uint32_t)o->imm); break;
+
+		case IR_RETURN: rt_return(vm, ev[1 + o->b].s, R[o->c]); break;
+		case IR_FINDITEM: R[o->a] = rt_find_item(vm, ev[1 + o->b].s); break;
+		case IR_REFUSE: rt_refuse(vm, R[o->b], (rt_refusal)o->imm); return;
+		case IR_REDEEM:
+			rt_redeem(vm, R[o->b]);
+			if (vm->stop)
+				return;
+			break;
+		case IR_OP_COUNT: return;
+		}
+	}
+}
+
+/* ---- exec.h ---- */
+
+static void vm_init(rt_vm *vm, rt_exec *x)
+{
+	memset(vm, 0, offsetof(rt_vm, args));
+	vm->x = x;
+	vm->p = x->prog;
+	vm->st = x->state;
+	vm->recent = -1;
+	vm->nargs = 0;
+	vm->stop = false;
+}
+
+int rt_exec_event(rt_exec *x, const rt_event *ev)
+{
+	const rt_program *p = x->prog;
+	if (!ev || ev->type >= p->r->nrecords || !p->events[ev->type].nops)
+		return -1;
+	rt_vm vm;
+	vm_init(&vm, x);
+	vm.ev = ev;
+	vm.at = ev->values[1 + RT_FIELD_AT].i;
+	vm.day = rt_program_day(p, vm.at);
+	vm.event_id = ev->values[1 + RT_FIELD_ID].s;
+	if (x->customer.len == 0)
+		vm.st = NULL;
+	if (vm.st) {
+		uint32_t h = p->off_hdr;
+		if (rt_ld32(vm.st, h + RT_HDR_FIRST_DAY) == RT_NO_DAY)
+			rt_st32(vm.st, h + RT_HDR_FIRST_DAY, (int32_t)vm.day);
+		if (rt_ld32(vm.st, h + RT_HDR_LAST_DAY) < vm.day)
+			rt_st32(vm.st, h + RT_HDR_LAST_DAY, (int32_t)vm.day);
+		if (rt_ld64(vm.st, h + RT_HDR_LAST_AT) < vm.at)
+			rt_st64(vm.st, h + RT_HDR_LAST_AT, vm.at);
+	}
+	int64_t regs[IR_MAX_REGS];
+	rt_vm_run(&vm, &p->events[ev->type], regs);
+	return 0;
+}
+
+void rt_exec_days(rt_exec *x, int64_t day, int64_t now)
+{
+	const rt_program *p = x->prog;
+	if (!x->state)
+		return;
+	uint8_t *st = x->state;
+	int32_t last = rt_ld32(st, p->off_hdr + RT_HDR_LAST_DAY);
+	if (last == RT_NO_DAY) {
+		/* a new customer: no day has passed for them yet */
+		rt_st32(st, p->off_hdr + RT_HDR_LAST_DAY, (int32_t)day);
+		return;
+	}
+	int64_t regs[IR_MAX_REGS];
+	for (int64_t d = (int64_t)last + 1; d <= day; d++) {
+		rt_vm vm;
+		vm_init(&vm, x);
+		vm.day = d;
+		vm.at = clk_period_start(p->zone, CLK_DAY, d);
+		if (vm.at > now)
+			vm.at = now;
+		rt_st32(st, p->off_hdr + RT_HDR_LAST_DAY, (int32_t)d);
+		rt_vm_run(&vm, &p->day, regs);
+	}
+}
+
+int64_t rt_state_last_at(const rt_program *p, const uint8_t *state)
+{
+	return rt_ld64(state, p->off_hdr + RT_HDR_LAST_AT);
+}
+
+void rt_state_init(const rt_program *p, uint8_t *st)
+{
+	memset(st, 0, p->state_size);
+	rt_st32(st, p->off_hdr + RT_HDR_LAST_DAY, RT_NO_DAY);
+	rt_st32(st, p->off_hdr + RT_HDR_FIRST_DAY, RT_NO_DAY);
+	rt_st32(st, p->off_hdr + RT_HDR_BIRTHDAY, RT_NO_DAY);
+	for (uint32_t l = 0; l < p->r->nladders; l++) {
+		rt_st32(st, p->ladders[l].off, p->ladders[l].init_rung);
+		rt_st32(st, p->ladders[l].off + 4, RT_NO_DAY);
+		rt_st32(st, p->ladders[l].off + 8, RT_NO_DAY);
+	}
+	for (uint32_t w = 0; w < p->nwindows; w++)
+		rt_st32(st, p->windows[w].off, RT_NO_DAY);
+	for (uint32_t s = 0; s < p->nstreaks; s++)
+		rt_st32(st, p->streaks[s].off, RT_NO_DAY);
+	for (uint32_t t = 0; t < p->ntimers; t++)
+		rt_st32(st, p->timers[t].off, RT_NO_DAY);
+	for (uint32_t c = 0; c < p->ncaps; c++)
+		if (!p->caps[c].staff)
+			rt_st32(st, p->caps[c].off, INT32_MIN);
+}
+
+void rt_staff_init(const rt_program *p, uint8_t *st)
+{
+	memset(st, 0, p->staff_size);
+	for (uint32_t c = 0; c < p->ncaps; c++)
+		if (p->caps[c].staff)
+			rt_st32(st, p->caps[c].off, INT32_MIN);
+}

@@ -1,0 +1,296 @@
+/* test_vm.c — small programs compiled from text and run on one customer's
+ * record; every expected effect is computed by hand from docs/language.md
+ * and the decided semantics of the runtime brief. */
+#include "vm_harness.h"
+
+#define HDR "program \"t\"\nuse retail\n"
+#define P(id, at, extra)                                                                                       \
+	"{\"type\":\"purchase\",\"id\":\"" id "\",\"customer\":\"c1\",\"at\":\"" at "\",\"channel\":\"store\","  \
+	"\"payment\":\"card\",\"store\":\"S1\",\"region\":\"south\",\"lines\":[]," extra "}"
+
+Test(siphash, published_vectors)
+{
+	/* SipHash-2-4, key 00..0f, message 00..0e (the paper's appendix A) */
+	unsigned char key[16], msg[15];
+	for (int i = 0; i < 16; i++)
+		key[i] = (unsigned char)i;
+	for (int i = 0; i < 15; i++)
+		msg[i] = (unsigned char)i;
+	uint64_t k0 = 0, k1 = 0;
+	for (int i = 7; i >= 0; i--) {
+		k0 = (k0 << 8) | key[i];
+		k1 = (k1 << 8) | key[8 + i];
+	}
+	cr_assert_eq(rt_siphash(2, 4, k0, k1, msg, 15), UINT64_C(0xa129ca6149be45e5));
+	/* the empty message, from the reference vectors.h (vectors_sip64[0]) */
+	cr_assert_eq(rt_siphash(2, 4, k0, k1, msg, 0), UINT64_C(0x726fdb47dd0e0e31));
+	/* SipHash-1-3 is a different function: it must differ from 2-4 */
+	cr_assert_neq(rt_siphash(1, 3, k0, k1, msg, 15), UINT64_C(0xa129ca6149be45e5));
+}
+
+Test(vm, award_multipliers_rounding)
+{
+	harness h;
+	h_init(&h, HDR "wallet points\n"
+		   "rule \"Base\" on purchase:\n  award total / 1 EUR points\n    times 2 when checkout = click_collect\n"
+		   "    times 1.5 when channel = web\n"
+		   "rule \"Up\" on purchase:\n  award total / 10 EUR points rounded up\n");
+	cr_assert_eq(h_run(&h, P("e1", "2027-03-05T10:00:00Z", "\"total\":23.40,\"checkout\":\"till\"")), 2);
+	cr_assert_eq(h.fx[0].amount, 23);        /* 23.4 rounded down */
+	cr_assert_eq(h.fx[1].amount, 3);         /* 2.34 rounded up */
+	cr_assert_eq(h.fx[1].balance, 26);
+	/* 23.40 x 2 x 1.5 = 70.2 -> 70 */
+	h_run(&h, "{\"type\":\"purchase\",\"id\":\"e2\",\"customer\":\"c1\",\"at\":\"2027-03-05T11:00:00Z\","
+		  "\"channel\":\"web\",\"payment\":\"card\",\"store\":\"S1\",\"region\":\"south\",\"lines\":[],"
+		  "\"total\":23.40,\"checkout\":\"click_collect\"}");
+	cr_assert_eq(h.fx[0].amount, 70);
+	h_free(&h);
+}
+
+Test(vm, caps_reset_at_period_and_once)
+{
+	harness h;
+	h_init(&h, HDR "wallet points\n"
+		   "rule \"Daily\" on purchase:\n  award 5 points\n  limit 1 per day\n"
+		   "rule \"Once\" on purchase:\n  award 7 points\n  once\n"
+		   "rule \"Capped\" on purchase:\n  award total / 1 EUR points\n  limit 30 points per week\n");
+	cr_assert_eq(h_run(&h, P("e1", "2027-03-01T23:00:00Z", "\"total\":20,\"checkout\":\"till\"")), 3);
+	cr_assert_eq(h.fx[0].amount, 5);
+	cr_assert_eq(h.fx[1].amount, 7);
+	cr_assert_eq(h.fx[2].amount, 20);
+	/* same day: daily used, once used; 10 of 30 left this week */
+	cr_assert_eq(h_run(&h, P("e2", "2027-03-01T23:30:00Z", "\"total\":20,\"checkout\":\"till\"")), 1);
+	cr_assert_eq(h.fx[0].amount, 10);
+	cr_assert_eq(h.fx[0].rule, 2);
+	/* next day (still the same ISO week): daily again; weekly cap used up */
+	cr_assert_eq(h_run(&h, P("e3", "2027-03-02T00:00:01Z", "\"total\":20,\"checkout\":\"till\"")), 1);
+	cr_assert_eq(h.fx[0].amount, 5);
+	/* next Monday: the weekly cap starts again */
+	cr_assert_eq(h_run(&h, P("e4", "2027-03-08T08:00:00Z", "\"total\":40,\"checkout\":\"till\"")), 2);
+	cr_assert_eq(h.fx[1].amount, 30);
+	h_free(&h);
+}
+
+Test(vm, group_keep_best_and_first)
+{
+	harness h;
+	h_init(&h, HDR "wallet points\n"
+		   "group \"G\" keep best {\n"
+		   "  rule \"Small\" on purchase:\n    award 10 points\n    limit 1 per day\n"
+		   "  rule \"Big\" on purchase where total >= 100 EUR:\n    award 25 points\n    limit 1 per day\n}\n"
+		   "group \"F\" keep first {\n"
+		   "  rule \"A\" on purchase where channel = app:\n    award 3 points\n    unlimited\n"
+		   "  rule \"B\" on purchase:\n    award 4 points\n    unlimited\n}\n");
+	cr_assert_eq(h_run(&h, P("e1", "2027-03-01T10:00:00Z", "\"total\":120,\"checkout\":\"till\"")), 2);
+	cr_assert_eq(h.fx[0].amount, 25);
+	cr_assert_eq(h.fx[1].amount, 4);
+	/* "Big" used its daily cap; "Small" did not act, so its cap is unused */
+	cr_assert_eq(h_run(&h, P("e2", "2027-03-01T11:00:00Z", "\"total\":120,\"checkout\":\"till\"")), 2);
+	cr_assert_eq(h.fx[0].amount, 10);
+	h_free(&h);
+}
+
+Test(vm, expiry_and_pending)
+{
+	harness h;
+	h_init(&h, HDR "wallet points expires 1 months after earning pending 14 days\n"
+		   "rule \"Base\" on purchase:\n  award total / 1 EUR points\n");
+	h_run(&h, P("e1", "2027-01-31T10:00:00Z", "\"total\":50,\"checkout\":\"till\""));
+	cr_assert_eq(h.fx[0].amount, 50);
+	cr_assert_eq(h.fx[0].balance, 0);  /* pending */
+	cr_assert_eq(h_days(&h, "2027-02-13T12:00:00Z"), 0);
+	cr_assert_eq(h_days(&h, "2027-02-14T00:00:00Z"), 1); /* 31 Jan + 14 days */
+	cr_assert_eq(h.fx[0].kind, RT_FX_RELEASE);
+	cr_assert_eq(h.fx[0].balance, 50);
+	/* expires 31 Jan + 1 month = 28 Feb (clamped) */
+	cr_assert_eq(h_days(&h, "2027-02-27T23:00:00Z"), 0);
+	cr_assert_eq(h_days(&h, "2027-02-28T00:00:00Z"), 1);
+	cr_assert_eq(h.fx[0].kind, RT_FX_EXPIRE);
+	cr_assert_eq(h.fx[0].amount, 50);
+	cr_assert_eq(h_balance(&h, 0), 0);
+	h_free(&h);
+}
+
+Test(vm, tiers_up_and_review_down)
+{
+	harness h;
+	h_init(&h, HDR "wallet points\n"
+		   "tiers status on points earned in last 30 days {\n  bronze at 0\n  silver at 100\n  gold at 200\n"
+		   "  review every month\n}\n"
+		   "rule \"Base\" on purchase:\n  award total / 1 EUR points\n    times 2 when status >= silver\n");
+	h_run(&h, P("e1", "2027-03-01T10:00:00Z", "\"total\":250,\"checkout\":\"till\""));
+	cr_assert_eq(h.nfx, 2);
+	cr_assert_eq(h.fx[0].amount, 250);          /* status seen before the event: bronze */
+	cr_assert_eq(h.fx[1].kind, RT_FX_TIER);
+	cr_assert_eq(h.fx[1].rung, 2);
+	cr_assert_eq(h.fx[1].previous, 0);
+	h_run(&h, P("e2", "2027-03-02T10:00:00Z", "\"total\":10,\"checkout\":\"till\""));
+	cr_assert_eq(h.fx[0].amount, 20);
+	/* 1 April: the 30-day window is empty; down one rung only */
+	cr_assert_eq(h_days(&h, "2027-04-01T00:00:00Z"), 1);
+	cr_assert_eq(h.fx[0].rung, 1);
+	h_free(&h);
+}
+
+Test(vm, returns_reverse_once)
+{
+	harness h;
+	h_init(&h, HDR "wallet points\n"
+		   "rule \"Base\" on purchase:\n  award total / 1 EUR points\n");
+	h_run(&h, P("p1", "2027-03-01T10:00:00Z", "\"total\":100,\"checkout\":\"till\""));
+	const char *ret = "{\"type\":\"return\",\"id\":\"r1\",\"customer\":\"c1\",\"at\":\"2027-03-02T10:00:00Z\","
+			  "\"action\":\"refund\",\"lines\":[],\"value\":40,\"original\":\"p1\",\"store\":\"S1\",\"region\":\"x\"}";
+	cr_assert_eq(h_run(&h, ret), 1);
+	cr_assert_eq(h.fx[0].kind, RT_FX_REVERSE);
+	cr_assert_eq(h.fx[0].amount, 40);
+	cr_assert_eq(h.fx[0].balance, 60);
+	/* the same return again: 40 already reversed, nothing more */
+	cr_assert_eq(h_run(&h, ret), 0);
+	/* a return without `original` reverses nothing */
+	cr_assert_eq(h_run(&h, "{\"type\":\"return\",\"id\":\"r2\",\"customer\":\"c1\",\"at\":\"2027-03-02T11:00:00Z\","
+			       "\"action\":\"refund\",\"lines\":[],\"value\":40,\"store\":\"S1\",\"region\":\"x\"}"), 0);
+	h_free(&h);
+}
+
+Test(vm, redemptions)
+{
+	harness h;
+	h_init(&h, HDR "wallet points\n"
+		   "tiers status on points earned {\n  bronze at 0\n  gold at 1000\n}\n"
+		   "rule \"Base\" on purchase:\n  award total / 1 EUR points\n"
+		   "catalogue {\n  reward \"Voucher\" costs 100 points\n  reward \"VIP\" costs 10 points for status >= gold\n}\n");
+	h_run(&h, P("p1", "2027-03-01T10:00:00Z", "\"total\":150,\"checkout\":\"till\""));
+#define R(id, item) "{\"type\":\"redemption\",\"id\":\"" id "\",\"customer\":\"c1\",\"at\":\"2027-03-01T11:00:00Z\"," \
+	"\"item\":\"" item "\",\"channel\":\"store\",\"store\":\"S1\"}"
+	cr_assert_eq(h_run(&h, R("x1", "Nope")), 1);
+	cr_assert_eq(h.fx[0].reason, RT_REFUSE_UNKNOWN_ITEM);
+	cr_assert_eq(h_run(&h, R("x2", "VIP")), 1);
+	cr_assert_eq(h.fx[0].reason, RT_REFUSE_NOT_ELIGIBLE);
+	cr_assert_eq(h_run(&h, R("x3", "Voucher")), 1);
+	cr_assert_eq(h.fx[0].kind, RT_FX_REDEMPTION);
+	cr_assert_eq(h.fx[0].balance, 50);
+	cr_assert_eq(h_run(&h, R("x4", "Voucher")), 1);
+	cr_assert_eq(h.fx[0].reason, RT_REFUSE_BALANCE);
+	cr_assert_eq(h_balance(&h, 0), 50);
+	h_free(&h);
+}
+
+Test(vm, experiment_skip_and_param)
+{
+	harness h;
+	h_init(&h, HDR "wallet points\nparam extra = 5\n"
+		   "rule \"Bonus\" on purchase:\n  award extra points\n  unlimited\n"
+		   "rule \"Other\" on purchase:\n  award 1 points\n  unlimited\n"
+		   "experiment \"E\" {\n  variant \"control\" 50%\n  variant \"b\" 25%: extra = 8\n"
+		   "  variant \"c\" 25%: skip \"Other\"\n}\n");
+	h.variants[0] = 0;
+	cr_assert_eq(h_run(&h, P("e1", "2027-03-01T10:00:00Z", "\"total\":1,\"checkout\":\"till\"")), 2);
+	cr_assert_eq(h.fx[0].amount, 5);
+	h.variants[0] = 1;
+	h_run(&h, P("e2", "2027-03-01T10:00:00Z", "\"total\":1,\"checkout\":\"till\""));
+	cr_assert_eq(h.fx[0].amount, 8);
+	h.variants[0] = 2;
+	cr_assert_eq(h_run(&h, P("e3", "2027-03-01T10:00:00Z", "\"total\":1,\"checkout\":\"till\"")), 1);
+	cr_assert(rt_program_rule_experiments(h.p, 0) & 1);
+	cr_assert(rt_program_rule_experiments(h.p, 1) & 1);
+	/* the split is stable and covers the variants */
+	uint16_t v = rt_program_variant(h.p, 0, (rt_str){"c42", 3});
+	cr_assert_eq(v, rt_program_variant(h.p, 0, (rt_str){"c42", 3}));
+	cr_assert_lt(v, 3);
+	h_free(&h);
+}
+
+Test(vm, quests_to_staff)
+{
+	harness h;
+	h_init(&h, HDR "wallet kudos for staff\n"
+		   "quest \"Q\" on purchase where total >= 10 EUR:\n  award 2 kudos\n  limit 1 per day\n");
+	cr_assert_eq(h_run(&h, P("e1", "2027-03-01T10:00:00Z", "\"total\":20,\"checkout\":\"till\"")), 0); /* no staff */
+	cr_assert_eq(h_run(&h, P("e2", "2027-03-01T10:00:00Z", "\"total\":20,\"checkout\":\"till\",\"staff\":\"s7\"")), 1);
+	cr_assert(h.fx[0].staff);
+	cr_assert_eq(h.fx[0].who.len, 2);
+	cr_assert_eq(h.fx[0].balance, 2);
+	cr_assert_eq(h_run(&h, P("e3", "2027-03-01T11:00:00Z", "\"total\":20,\"checkout\":\"till\",\"staff\":\"s7\"")), 0);
+	h_free(&h);
+}
+
+Test(vm, streak_with_grace)
+{
+	harness h;
+	h_init(&h, HDR "wallet points\n"
+		   "streak \"W\" on purchase every week for 3 weeks grace 1 week:\n  award 50 points\n");
+	h_run(&h, P("e1", "2027-03-01T10:00:00Z", "\"total\":1,\"checkout\":\"till\""));  /* week 1 */
+	h_run(&h, P("e2", "2027-03-09T10:00:00Z", "\"total\":1,\"checkout\":\"till\""));  /* week 2 */
+	/* week 3 missed (grace), week 4: length 3 */
+	cr_assert_eq(h_run(&h, P("e3", "2027-03-23T10:00:00Z", "\"total\":1,\"checkout\":\"till\"")), 2);
+	cr_assert_eq(h.fx[0].kind, RT_FX_STREAK);
+	cr_assert_eq(h.fx[0].length, 3);
+	cr_assert_eq(h.fx[1].amount, 50);
+	h_free(&h);
+}
+
+Test(vm, mission_steps_and_deadline)
+{
+	harness h;
+	h_init(&h, HDR "wallet points\n"
+		   "mission \"M\" within 10 days of signup {\n  step \"Buy\": purchase\n"
+		   "  step \"App\": purchase where channel = app then award 5 points\n  reward 100 points\n}\n");
+	cr_assert_eq(h_run(&h, P("e0", "2027-03-01T10:00:00Z", "\"total\":1,\"checkout\":\"till\"")), 0); /* not started */
+	h_run(&h, "{\"type\":\"signup\",\"id\":\"s1\",\"customer\":\"c1\",\"at\":\"2027-03-02T10:00:00Z\","
+		  "\"channel\":\"web\",\"region\":\"x\"}");
+	cr_assert_eq(h_run(&h, P("e1", "2027-03-03T10:00:00Z", "\"total\":1,\"checkout\":\"till\"")), 1);
+	cr_assert_eq(h.fx[0].kind, RT_FX_MISSION_STEP);
+	cr_assert_eq(h.fx[0].step, 0);
+	h_run(&h, "{\"type\":\"purchase\",\"id\":\"e2\",\"customer\":\"c1\",\"at\":\"2027-03-04T10:00:00Z\","
+		  "\"channel\":\"app\",\"payment\":\"card\",\"store\":\"S1\",\"region\":\"x\",\"lines\":[],"
+		  "\"total\":1,\"checkout\":\"till\"}");
+	cr_assert_eq(h.nfx, 4);
+	cr_assert_eq(h.fx[1].amount, 5);
+	cr_assert_eq(h.fx[2].kind, RT_FX_MISSION_COMPLETE);
+	cr_assert_eq(h.fx[3].amount, 100);
+	h_free(&h);
+}
+
+Test(vm, time_rules)
+{
+	harness h;
+	h_init(&h, HDR "wallet points\n"
+		   "rule \"Miss\" when no purchase for 10 days:\n  notify \"winback\" with (discount = 10 EUR)\n"
+		   "rule \"Bday\" when birthday:\n  award 50 points\n"
+		   "rule \"Tips\" when 7 days after signup where channel = app:\n  notify \"tips\"\n");
+	h_run(&h, "{\"type\":\"signup\",\"id\":\"s1\",\"customer\":\"c1\",\"at\":\"2027-03-01T10:00:00Z\","
+		  "\"channel\":\"app\",\"region\":\"x\",\"birthday\":\"1990-03-05\"}");
+	cr_assert_eq(h_days(&h, "2027-03-05T00:00:00Z"), 1);
+	cr_assert_eq(h.fx[0].amount, 50);
+	cr_assert_eq(h_days(&h, "2027-03-08T00:00:00Z"), 1);
+	cr_assert_str_eq(h.fx[0].template_name, "tips");
+	cr_assert_eq(h_days(&h, "2027-03-10T00:00:00Z"), 0);
+	cr_assert_eq(h_days(&h, "2027-03-11T00:00:00Z"), 1); /* first day + 10 */
+	cr_assert_str_eq(h.fx[0].template_name, "winback");
+	cr_assert_eq(h.fx[0].nargs, 1);
+	cr_assert_eq(h.fx[0].args[0].v, 1000);
+	cr_assert_eq(h_days(&h, "2027-03-30T00:00:00Z"), 0); /* once per silence */
+	h_free(&h);
+}
+
+Test(vm, windows_and_basket)
+{
+	harness h;
+	h_init(&h, HDR "wallet points\nbadges {\n  \"fan\"\n}\n"
+		   "rule \"Fan\" on visit where count(visit in last 7 days) >= 3:\n  badge \"fan\"\n"
+		   "rule \"Garden\" on purchase where count(lines where category = \"garden\") >= 2:\n"
+		   "  award sum(price of lines where \"eco\" in tags) / 1 EUR points\n  unlimited\n");
+#define V(id, at) "{\"type\":\"visit\",\"id\":\"" id "\",\"customer\":\"c1\",\"at\":\"" at "\",\"store\":\"S\",\"region\":\"r\"}"
+	cr_assert_eq(h_run(&h, V("v1", "2027-03-01T10:00:00Z")), 0);
+	cr_assert_eq(h_run(&h, V("v2", "2027-03-03T10:00:00Z")), 0);
+	cr_assert_eq(h_run(&h, V("v3", "2027-03-07T10:00:00Z")), 1); /* 3 in the last 7 days, itself included */
+	cr_assert_eq(h.fx[0].kind, RT_FX_BADGE);
+	cr_assert_eq(h_run(&h, V("v4", "2027-03-08T10:00:00Z")), 0); /* held already */
+	h_run(&h, "{\"type\":\"purchase\",\"id\":\"p1\",\"customer\":\"c1\",\"at\":\"2027-03-08T10:00:00Z\","
+		  "\"channel\":\"store\",\"payment\":\"card\",\"store\":\"S1\",\"region\":\"x\",\"total\":30,\"checkout\":\"till\","
+		  "\"lines\":[{\"sku\":\"a\",\"category\":\"garden\",\"tags\":[\"eco\"],\"quantity\":1,\"unit_price\":12,\"price\":12},"
+		  "{\"sku\":\"b\",\"category\":\"garden\",\"tags\":[],\"quantity\":1,\"unit_price\":18,\"price\":18}]}");
+	cr_assert_eq(h.nfx, 1);
+	cr_assert_eq(h.fx[0].amount, 12);
+	h_free(&h);
+}
