@@ -2,7 +2,7 @@
  *
  * tests/rejects/rejects.jsonl holds one bad line for every reject the
  * decoder has (docs/events.md, "Every reject") and for the engine's
- * `too_late`, each between good visits of customer c1, then a duplicate
+ * `too-late`, each between good visits of customer c1, then a duplicate
  * event (ignored and counted, not a reject) and an anonymous visit.
  * tests/rejects/expected.txt lists the rejects as LINE CODE FIELD. The test
  * pushes every line with ludic_engine_push_json and checks that:
@@ -90,7 +90,7 @@ Test(rejects, every_reason_reported_and_good_lines_applied)
 		nwant++;
 	}
 	fclose(f);
-	cr_assert_eq(nwant, 16, "one reject per reason: 15 of the decoder, too_late of the engine");
+	cr_assert_eq(nwant, 16, "one reject per reason: 15 of the decoder, too-late of the engine");
 
 	/* push every line */
 	f = open_source("tests/rejects/rejects.jsonl", "rb");

@@ -15,8 +15,10 @@
  *   - Points earned on day E with `expires D after earning` expire when day
  *     E+D begins (months are calendar months): usable until the last second
  *     of the day before.
- *   - `within D of signup`: the mission closes when local day signup_day+D
- *     begins; a step on the day before, up to its last second, counts.
+ *   - `within D of signup`: the mission stays open to the end of the local
+ *     day on which signup + D falls (day signup_day+D included) and closes
+ *     when the next day begins. So every step made within D of the sign-up,
+ *     to the second, counts, and so does the rest of that last day.
  *   - `when no X for D`: fires once when day last_X_day+D begins, with `at`
  *     = the start of that day and no event id.
  */
@@ -365,10 +367,12 @@ Test(semantics, mission_deadline)
 	world *w = setup("program \"mission\"\nuse retail\nwallet points\n"
 			 "mission \"Start\" within 10 days of signup {\n  step \"Buy\": purchase\n  step \"Visit\": visit\n"
 			 "  reward 100 points\n}\n");
-	/* Sign-up on 03-01 (UTC): the mission closes when 03-11 begins. */
-	const char *who[] = {"A", "B", "C"};
-	const char *last[] = {"2027-03-10T23:59:59Z", "2027-03-11T00:00:00Z", "2027-03-11T09:59:59Z"};
-	for (int i = 0; i < 3; i++) {
+	/* Sign-up on 03-01 10:00 (UTC): signup + 10 days is 03-11 10:00, so the
+	 * mission stays open to the end of 03-11 and closes when 03-12 begins. */
+	const char *who[] = {"A", "B", "C", "D"};
+	const char *last[] = {"2027-03-10T23:59:59Z", "2027-03-11T09:59:59Z", "2027-03-11T23:59:59Z",
+			      "2027-03-12T00:00:00Z"};
+	for (int i = 0; i < 4; i++) {
 		char id[16];
 		snprintf(id, sizeof id, "s%d", i);
 		cr_assert_eq(signup(w, id, who[i], "2027-03-01T10:00:00Z"), LUDIC_APPLIED);
@@ -377,27 +381,27 @@ Test(semantics, mission_deadline)
 		snprintf(id, sizeof id, "v%d", i);
 		visit(w, id, who[i], last[i]);
 	}
-	/* A: the second step one second before the deadline: complete. */
-	cr_expect_eq(count_fx(w, LUDIC_EFFECT_MISSION_STEP, "A", "Start"), 2);
-	cr_expect_eq(count_fx(w, LUDIC_EFFECT_MISSION_COMPLETE, "A", "Start"), 1);
-	cr_expect_eq(count_fx(w, LUDIC_EFFECT_AWARD, "A", "Start"), 1);
-	cr_expect_eq(balance(w, "A", "points", NULL), 100);
-	/* B: the first second of 03-11 is too late: only the first step. */
-	cr_expect_eq(count_fx(w, LUDIC_EFFECT_MISSION_STEP, "B", "Start"), 1);
-	cr_expect_str_eq(nth_fx(w, LUDIC_EFFECT_MISSION_STEP, "B", 0)->step, "Buy");
-	cr_expect_eq(count_fx(w, LUDIC_EFFECT_MISSION_COMPLETE, "B", NULL), 0);
-	cr_expect_eq(balance(w, "B", "points", NULL), 0);
-	/* C: before sign-up + 10 x 86400 s, but on 03-11: too late too. */
-	cr_expect_eq(count_fx(w, LUDIC_EFFECT_MISSION_COMPLETE, "C", NULL), 0,
-		     "the deadline is a day boundary, not sign-up time + 10 x 24 h");
+	/* A, B (one second before signup + 10 x 24 h) and C (the last second of
+	 * that day): the second step counts, the mission is complete. */
+	for (int i = 0; i < 3; i++) {
+		cr_expect_eq(count_fx(w, LUDIC_EFFECT_MISSION_STEP, who[i], "Start"), 2, "%s", who[i]);
+		cr_expect_eq(count_fx(w, LUDIC_EFFECT_MISSION_COMPLETE, who[i], "Start"), 1, "%s", who[i]);
+		cr_expect_eq(count_fx(w, LUDIC_EFFECT_AWARD, who[i], "Start"), 1, "%s", who[i]);
+		cr_expect_eq(balance(w, who[i], "points", NULL), 100, "%s", who[i]);
+	}
+	/* D: the first second of 03-12 is too late: only the first step. */
+	cr_expect_eq(count_fx(w, LUDIC_EFFECT_MISSION_STEP, "D", "Start"), 1);
+	cr_expect_str_eq(nth_fx(w, LUDIC_EFFECT_MISSION_STEP, "D", 0)->step, "Buy");
+	cr_expect_eq(count_fx(w, LUDIC_EFFECT_MISSION_COMPLETE, "D", NULL), 0);
+	cr_expect_eq(balance(w, "D", "points", NULL), 0);
 
 	ludic_customer_view v;
-	cr_assert_eq(ludic_engine_customer(w->eng, "B", 1, &v), LUDIC_OK);
+	cr_assert_eq(ludic_engine_customer(w->eng, "D", 1, &v), LUDIC_OK);
 	cr_assert_eq(v.nmissions, 1);
 	cr_expect(v.missions[0].expired);
 	cr_expect_not(v.missions[0].complete);
 	cr_expect_eq(v.missions[0].done, 1);
-	cr_expect_eq(v.missions[0].deadline, utc("2027-03-11T00:00:00Z"), "deadline %lld", v.missions[0].deadline);
+	cr_expect_eq(v.missions[0].deadline, utc("2027-03-12T00:00:00Z"), "deadline %lld", v.missions[0].deadline);
 	teardown(w);
 }
 
@@ -552,7 +556,7 @@ Test(semantics, late_events)
 	cr_expect_eq(visit(w, "l4", "c1", "2027-03-01T09:59:59Z"), LUDIC_REJECTED, "2 h and 1 s late: too late");
 	cr_expect_eq(balance(w, "c1", "points", NULL), 3);
 	cr_assert_eq(w->nrej, 1);
-	cr_expect_str_eq(w->rej[0].code, "too_late");
+	cr_expect_str_eq(w->rej[0].code, "too-late");
 	cr_expect_eq(w->rej[0].line, 4);
 	cr_expect_str_eq(w->rej[0].event, "l4");
 	teardown(w);
@@ -565,7 +569,7 @@ Test(semantics, late_events)
 	cr_expect_eq(visit(w, "s4", "c2", "2027-03-01T08:00:00Z"), LUDIC_APPLIED, "other customers are independent");
 	cr_expect_eq(balance(w, "c1", "points", NULL), 2);
 	cr_assert_eq(w->nrej, 1);
-	cr_expect_str_eq(w->rej[0].code, "too_late");
+	cr_expect_str_eq(w->rej[0].code, "too-late");
 	teardown(w);
 }
 
