@@ -131,7 +131,7 @@ typedef struct rt_lay_ladder {
 	uint32_t off;        /* i32 rung, i32 since day, i32 last review period, i32 pad */
 	int64_t *thresholds; /* per rung, in the metric's scale */
 	int32_t hold_days;   /* hold, in days (months: 31 per month) */
-	bool review;         /* has reviews */
+	bool review;         /* reviewed (every tier ladder: monthly without `review`; levels never) */
 	clk_unit review_unit;
 	int32_t init_rung;   /* rung of a new customer (metric 0) */
 } rt_lay_ladder;
@@ -208,6 +208,7 @@ struct rt_program {
 	uint32_t state_size, staff_size;
 	uint32_t off_hdr;            /* i32 last day, i32 first day, i64 last at, i32 birthday, i32 recent head */
 	uint32_t off_badges;         /* bits */
+	uint32_t off_overlay;        /* i32: the overlay of the customer's latest event carrying a scope field (-1: base); 0 without scoped overlays */
 	uint32_t off_recent;         /* RT_RECENT x recent_size, 0 if none */
 	uint32_t recent_size, recent_nw;
 	rt_lay_wallet *wallets;      /* per chk wallet */

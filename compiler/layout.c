@@ -9,6 +9,8 @@
  *   header      i32 last day seen, i32 first day, i64 last event time,
  *               i32 birthday (day number, RT_NO_DAY), i32 recent-purchase head
  *   badges      one bit per badge
+ *   overlay     i32 the overlay of the latest event carrying region or
+ *               store (-1: the base), when the program has scoped overlays
  *   wallets     per customer wallet: balance, earned (lifetime, pending
  *               included), pending total (i64 each), lot count, pending
  *               count (u32), then RT_LOTS lots {i64 amount, i32 expiry day,
@@ -120,6 +122,10 @@ bool rt_layout_begin(rt_program *p)
 	if (r->nbadges)
 		p->off_badges = reserve(p, false, (r->nbadges + 7) / 8, "badges", "one bit per badge");
 
+	for (uint32_t u = 0; u < r->nunits; u++)
+		if (r->units[u].kind == CHK_UNIT_OVERLAY && r->units[u].scope && !p->off_overlay)
+			p->off_overlay = reserve(p, false, 8, "overlay", "the overlay that applies to time passing");
+
 	p->wallets = arena_alloc(a, (r->nwallets + 1) * sizeof *p->wallets);
 	int32_t nrecent = 0;
 	for (uint32_t i = 0; i < r->nwallets; i++) {
@@ -158,7 +164,9 @@ bool rt_layout_begin(rt_program *p)
 			ll->thresholds[k] = v;
 		}
 		ll->hold_days = rt_duration_days(l->hold);
-		ll->review = !l->level && l->has_review;
+		/* tiers without `review` are reviewed every month (docs/language.md,
+		 * "Tiers"); levels never go down */
+		ll->review = !l->level;
 		ast_unit ru = l->has_review ? l->review : UNIT_MONTH;
 		ll->review_unit = ru == UNIT_DAY ? CLK_DAY : ru == UNIT_WEEK ? CLK_WEEK : ru == UNIT_YEAR ? CLK_YEAR : CLK_MONTH;
 		ll->init_rung = metric_init_rung(l, ll->thresholds);

@@ -13,6 +13,14 @@
  *      the overlay register; the overlay's new rules after the base's);
  *   4. the ladders: each metric computed and the rung moved up.
  * Rules are lowered by lower_mech.c.
+ *
+ * Overlays and time passing (decided): the day routine has no event, so no
+ * region or store. A customer's overlay for time passing is that of their
+ * latest applied event carrying a scope field (`region` or `store`, present
+ * in the event), kept in the record (layout.c, "overlay"); -1 (the base)
+ * until such an event. The day routine loads it into the overlay register:
+ * overlay time rules, overrides, disabled rules and overlay params then
+ * apply to time passing as they do to that customer's events.
  */
 #include "lower.h"
 
@@ -171,10 +179,40 @@ static void event_routine(lw *L, const chk_record *ev)
 	L->rule = -1;
 	L->sp = ev->decl ? ev->decl->sp : (span){0, 0, 0};
 	overlay_select(L);
+	/* the customer as before the event: loaded once, before the redemption,
+	 * the return and the rules change anything (the first pass lists them) */
+	L->snap = &L->snaps[ev->index];
+	if (!L->dry) {
+		for (uint32_t i = 0; i < L->snap->n; i++) {
+			lw_snap *s = &L->snap->s[i];
+			s->reg = lw_reg(L);
+			lw_op(L, (ir_opcode)s->op, s->reg, 0, 0, s->imm);
+		}
+	}
 	uint32_t base = L->nregs;
 
 	/* customer bookkeeping: skipped for anonymous events */
 	uint32_t janon = lw_op(L, IR_ANON, 0, 0, 0, 0);
+	if (L->ovl >= 0 && (field_named(ev, "region", TY_STRING) >= 0 || field_named(ev, "store", TY_STRING) >= 0)) {
+		/* the overlay for time passing: this event's, if it carries a scope field */
+		int32_t sf[2] = {field_named(ev, "region", TY_STRING), field_named(ev, "store", TY_STRING)};
+		lw_patch set = {.n = 0}, skip = {.n = 0};
+		for (int k = 0; k < 2; k++) {
+			if (sf[k] < 0)
+				continue;
+			if (!ev->fields[sf[k]].optional) {
+				lw_jump_to(L, &set, lw_op(L, IR_JMP, 0, 0, 0, 0));
+				break;
+			}
+			uint32_t j = lw_op(L, IR_JABSF, 0, sf[k], 0, 0);
+			lw_jump_to(L, &set, lw_op(L, IR_JMP, 0, 0, 0, 0));
+			ir_patch_here(rt, j);
+		}
+		lw_jump_to(L, &skip, lw_op(L, IR_JMP, 0, 0, 0, 0));
+		lw_patch_all(L, &set);
+		lw_op(L, IR_OVLSET, 0, L->ovl, 0, 0);
+		lw_patch_all(L, &skip);
+	}
 	int32_t bf = field_named(ev, "birthday", TY_DATE);
 	if (bf >= 0) {
 		uint32_t j = lw_op(L, IR_JABSF, 0, bf, 0, 0);
@@ -264,9 +302,14 @@ static void day_routine(lw *L)
 	p->day = (ir_routine){.name = "day"};
 	L->rt = &p->day;
 	L->ev = NULL;
+	L->snap = NULL;
 	L->ovl = -1;
 	L->nregs = 0;
 	L->rule = -1;
+	if (p->off_overlay) {
+		L->ovl = lw_reg(L);
+		lw_op(L, IR_OVLGET, L->ovl, 0, 0, 0);
+	}
 	for (uint32_t w = 0; w < r->nwallets; w++) {
 		L->sp = r->wallets[w]->decl->sp;
 		if (p->wallets[w].lots_off)
@@ -274,8 +317,9 @@ static void day_routine(lw *L)
 		if (p->wallets[w].pend_off)
 			lw_op(L, IR_RELEASE, 0, 0, 0, w);
 	}
+	uint32_t base = L->nregs;
 	for (uint32_t t = 0; t < p->ntimers; t++) {
-		L->nregs = 0;
+		L->nregs = base;
 		lw_time_rule(L, r->rules[p->timers[t].rule], (int32_t)t);
 	}
 	L->rule = -1;
@@ -284,7 +328,7 @@ static void day_routine(lw *L)
 			L->sp = r->rules[p->missions[m].rule]->decl->sp;
 			lw_op(L, IR_MDEAD, 0, 0, 0, m);
 		}
-	L->nregs = 0;
+	L->nregs = base;
 	for (uint32_t l = 0; l < r->nladders; l++) {
 		L->sp = r->ladders[l]->decl->sp;
 		int32_t m = lw_reg(L);
@@ -303,6 +347,7 @@ static void metric_routines(lw *L)
 		p->metrics[l] = (ir_routine){.name = arena_printf(L->a, "metric %s", ld->name)};
 		L->rt = &p->metrics[l];
 		L->ev = NULL;
+		L->snap = NULL;
 		L->ovl = -1;
 		L->nregs = 1;
 		L->rt->nregs = 1;
@@ -336,6 +381,7 @@ bool rt_lower(rt_program *p)
 	lw L = {.p = p, .r = p->r, .a = p->a, .ovl = -1, .rule = -1};
 	p->events = arena_alloc(p->a, (p->r->nrecords + 1) * sizeof *p->events);
 	p->metrics = arena_alloc(p->a, (p->r->nladders + 1) * sizeof *p->metrics);
+	L.snaps = arena_alloc(p->a, (p->r->nrecords + 1) * sizeof *L.snaps);
 	/* First pass: registers every history window (a rule on one event may
 	 * read a window counted by another event's routine). Its code, caps and
 	 * timers are thrown away. */

@@ -18,6 +18,22 @@ typedef struct lw_patch {
 	uint32_t n;
 } lw_patch;
 
+/* What the rules of one event read of the customer "as before the event"
+ * (docs/language.md, "How rules run"): spendable balances, lifetime earned
+ * points, `W earned in last D`. The first pass lists them per event routine;
+ * the real pass loads them once at the routine's start into registers that
+ * no rule overwrites, and every read in a rule copies from there. */
+#define LW_MAX_SNAP 64
+typedef struct lw_snap {
+	uint16_t op;               /* IR_BALANCE, IR_EARNED, IR_WINSUM */
+	int64_t imm;               /* wallet or window */
+	int32_t reg;               /* register holding it (real pass), -1 */
+} lw_snap;
+typedef struct lw_snaps {
+	lw_snap s[LW_MAX_SNAP];
+	uint32_t n;
+} lw_snaps;
+
 typedef struct lw {
 	rt_program *p;
 	const chk_result *r;
@@ -33,6 +49,8 @@ typedef struct lw {
 	int32_t ovl;               /* register holding the overlay unit that applies (-1: none) */
 	lw_patch *abort;           /* jumps to the end of the rule (division by zero) */
 	uint64_t exps;             /* experiments that changed the rule being lowered */
+	lw_snaps *snaps;           /* per record: what its routine reads as before the event */
+	lw_snaps *snap;            /* the routine being written's (NULL: day and metric routines read live values) */
 	bool dry;                  /* first pass: only history windows are registered */
 	bool failed;               /* something could not be lowered (too many registers or jumps) */
 } lw;
@@ -59,6 +77,9 @@ int32_t lw_value_as(lw *L, const ast_node *n, const ty *want, lw_patch *undef);
 int32_t lw_cond(lw *L, const ast_node *n);
 /* Registers (or finds) the history window of an aggregate over `EVENT in ...`. */
 int32_t lw_window(lw *L, const ast_node *agg);
+/* A read of the customer as before the event (BALANCE, EARNED, WINSUM of
+ * an earned window) into a new register. */
+int32_t lw_pre_event(lw *L, ir_opcode op, int64_t imm);
 /* Emits the history updates of the routine's event (windows counting it). */
 void lw_window_updates(lw *L);
 

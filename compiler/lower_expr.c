@@ -66,7 +66,7 @@ static int32_t param_value(lw *L, const chk_param *pa, const ty *t)
 	int32_t d = lw_reg(L);
 	lw_op(L, IR_CONST, d, 0, 0, const_as(&pa->constant, t));
 	/* overlays: the first matching overlay's value */
-	if (L->ovl >= 0 && L->ev) {
+	if (L->ovl >= 0) {
 		for (uint32_t u = 0; u < r->nunits; u++) {
 			const chk_unit *un = &r->units[u];
 			for (uint32_t k = 0; k < un->nparam_changes; k++) {
@@ -125,6 +125,30 @@ static int32_t load_field(lw *L, const chk_ref *ref, lw_patch *undef)
 			lw_jump_to(L, undef, lw_op(L, IR_JABSE, 0, (int32_t)ref->index, 0, 0));
 		lw_op(L, IR_LDE, d, (int32_t)ref->index, 0, 0);
 	}
+	return d;
+}
+
+/* ---- the customer as before the event ---- */
+
+int32_t lw_pre_event(lw *L, ir_opcode op, int64_t imm)
+{
+	int32_t d = lw_reg(L);
+	lw_snaps *s = L->snap;
+	if (s) {
+		for (uint32_t i = 0; i < s->n; i++) {
+			if (s->s[i].op != op || s->s[i].imm != imm)
+				continue;
+			if (!L->dry && s->s[i].reg >= 0) {
+				lw_op(L, IR_MOV, d, s->s[i].reg, 0, 0);
+				return d;
+			}
+			s = NULL;
+			break;
+		}
+		if (s && L->dry && s->n < LW_MAX_SNAP)
+			s->s[s->n++] = (lw_snap){(uint16_t)op, imm, -1};
+	}
+	lw_op(L, op, d, 0, 0, imm);
 	return d;
 }
 
@@ -349,8 +373,12 @@ static int32_t call(lw *L, const ast_node *n, lw_patch *undef)
 		const chk_ref *w = ref_of(L, a0);
 		if (!w || w->kind != CHK_REF_WALLET)
 			return fail(L);
-		lw_op(L, IR_BALANCE, d, 0, 0, w->u.wallet->index);
-		return d;
+		/* staff wallets: the staff member's record, read live */
+		if (w->u.wallet->staff) {
+			lw_op(L, IR_BALANCE, d, 0, 0, w->u.wallet->index);
+			return d;
+		}
+		return lw_pre_event(L, IR_BALANCE, w->u.wallet->index);
 	}
 	case CHK_FN_FLOOR: case CHK_FN_CEIL: case CHK_FN_ROUND: {
 		int32_t v = lw_value(L, a0, undef);
@@ -426,18 +454,14 @@ int32_t lw_value(lw *L, const ast_node *n, lw_patch *undef)
 		const chk_ref *w = ref_of(L, n->u.earned.wallet);
 		if (!w || w->kind != CHK_REF_WALLET)
 			return fail(L);
-		d = lw_reg(L);
-		if (!n->u.earned.window) {
-			lw_op(L, IR_EARNED, d, 0, 0, w->u.wallet->index);
-			return d;
-		}
+		if (!n->u.earned.window)
+			return lw_pre_event(L, IR_EARNED, w->u.wallet->index);
 		int32_t days = rt_duration_days(n->u.earned.window);
 		clk_unit unit = days <= 92 ? CLK_DAY : CLK_WEEK;
 		uint32_t nb = days <= 92 ? (uint32_t)days : (uint32_t)((days + 6) / 7);
 		const char *key = arena_printf(L->a, "%s earned in last %d days", w->u.wallet->name, days);
 		int32_t win = rt_layout_window(L->p, key, unit, nb, true, (int32_t)w->u.wallet->index, key);
-		lw_op(L, IR_WINSUM, d, 0, 0, win);
-		return d;
+		return lw_pre_event(L, IR_WINSUM, win);
 	}
 	default:
 		return fail(L);

@@ -623,7 +623,10 @@ static void streak(lw *L, const chk_rule *ru)
 	int32_t a = lw_reg(L);
 	lw_op(L, IR_SADV, a, 0, 0, s);
 	lw_jump_to(L, &skip, lw_op(L, IR_JNT, 0, a, 0, 0));
+	/* a streak its caps stop completes without an effect */
 	rule_eval(L, ru, rule_actions(ru), rule_clauses(ru), &e, &skip, NULL);
+	L->sp = ru->decl->sp;
+	lw_op(L, IR_SDONE, 0, 0, 0, s);
 	act(L, ru, rule_actions(ru), &e);
 	lw_patch_all(L, &skip);
 	finish_rule(L, ru);

@@ -382,9 +382,8 @@ void rt_ladder_up(rt_vm *vm, uint32_t l, int64_t metric)
 {
 	const rt_lay_ladder *ll = &vm->p->ladders[l];
 	int32_t cur = rt_ld32(vm->st, ll->off), to = rung_for(vm->p, l, metric);
+	/* up is always at once; down only at a review (rt_ladder_review) */
 	if (to > cur)
-		ladder_move(vm, l, to);
-	else if (to < cur && !ll->review && !vm->p->r->ladders[l]->level && hold_over(vm, ll))
 		ladder_move(vm, l, to);
 }
 
@@ -517,9 +516,7 @@ int64_t rt_streak_advance(rt_vm *vm, uint32_t s)
 	rt_st32(st, ls->off, (int32_t)per);
 	int64_t done = 0;
 	if (len >= ls->goal) {
-		rt_effect fx = fx_new(RT_FX_STREAK, ls->rule);
-		fx.length = len;
-		rt_emit(vm, &fx);
+		/* the effect comes from SDONE, once the rule's caps allowed it */
 		len = 0;
 		missed = 0;
 		done = 1;
@@ -527,6 +524,14 @@ int64_t rt_streak_advance(rt_vm *vm, uint32_t s)
 	memcpy(st + ls->off + 4, &len, 2);
 	memcpy(st + ls->off + 6, &missed, 2);
 	return done;
+}
+
+void rt_streak_done(rt_vm *vm, uint32_t s)
+{
+	const rt_lay_streak *ls = &vm->p->streaks[s];
+	rt_effect fx = fx_new(RT_FX_STREAK, ls->rule);
+	fx.length = ls->goal;
+	rt_emit(vm, &fx);
 }
 
 /* ---- time rules ---- */

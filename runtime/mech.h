@@ -73,6 +73,7 @@ int64_t rt_mission_advance(rt_vm *vm, uint32_t m, int32_t step);
 void rt_mission_done(rt_vm *vm, uint32_t m);
 void rt_mission_deadline(rt_vm *vm, uint32_t m);
 int64_t rt_streak_advance(rt_vm *vm, uint32_t s);
+void rt_streak_done(rt_vm *vm, uint32_t s);
 
 void rt_timer_seen(rt_vm *vm, uint32_t t);
 void rt_timer_after(rt_vm *vm, uint32_t t);

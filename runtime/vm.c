@@ -181,6 +181,8 @@ void rt_vm_run(rt_vm *vm, const ir_routine *rt, int64_t *R)
 		case IR_WINADD: rt_win_add(p, vm->st, (uint32_t)o->imm, vm->at, R[o->b]); break;
 		case IR_TSEEN: rt_timer_seen(vm, (uint32_t)o->imm); break;
 		case IR_TAFTER: rt_timer_after(vm, (uint32_t)o->imm); break;
+		case IR_OVLSET: if (p->off_overlay) rt_st32(vm->st, p->off_overlay, (int32_t)R[o->b]); break;
+		case IR_OVLGET: R[o->a] = p->off_overlay && vm->st ? rt_ld32(vm->st, p->off_overlay) : -1; break;
 		case IR_BDAY: rt_st32(vm->st, p->off_hdr + RT_HDR_BIRTHDAY, (int32_t)R[o->b]); break;
 		case IR_PREC: rt_purchase_record(vm, R[o->b]); break;
 
@@ -254,6 +256,7 @@ void rt_vm_run(rt_vm *vm, const ir_routine *rt, int64_t *R)
 		case IR_MADV: R[o->a] = rt_mission_advance(vm, (uint32_t)o->imm, o->c); break;
 		case IR_MDONE: rt_mission_done(vm, (uint32_t)o->imm); break;
 		case IR_SADV: R[o->a] = rt_streak_advance(vm, (uint32_t)o->imm); break;
+		case IR_SDONE: rt_streak_done(vm, (uint32_t)o->imm); break;
 
 		case IR_EXPIRE: rt_expire(vm, (uint32_t)o->imm); break;
 		case IR_RELEASE: rt_release(vm, (uint32_t)o->imm); break;
@@ -351,6 +354,8 @@ void rt_state_init(const rt_program *p, uint8_t *st)
 	rt_st32(st, p->off_hdr + RT_HDR_LAST_DAY, RT_NO_DAY);
 	rt_st32(st, p->off_hdr + RT_HDR_FIRST_DAY, RT_NO_DAY);
 	rt_st32(st, p->off_hdr + RT_HDR_BIRTHDAY, RT_NO_DAY);
+	if (p->off_overlay)
+		rt_st32(st, p->off_overlay, -1);
 	for (uint32_t l = 0; l < p->r->nladders; l++) {
 		rt_st32(st, p->ladders[l].off, p->ladders[l].init_rung);
 		rt_st32(st, p->ladders[l].off + 4, RT_NO_DAY);

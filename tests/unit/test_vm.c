@@ -294,3 +294,89 @@ Test(vm, windows_and_basket)
 	cr_assert_eq(h.fx[0].amount, 12);
 	h_free(&h);
 }
+
+Test(vm, tiers_without_review_are_reviewed_monthly)
+{
+	harness h;
+	h_init(&h, HDR "wallet points\n"
+		   "tiers status on points earned in last 10 days {\n  bronze at 0\n  silver at 100\n}\n"
+		   "rule \"Base\" on purchase:\n  award total / 1 EUR points\n");
+	/* up at once */
+	cr_assert_eq(h_run(&h, P("e1", "2027-03-05T10:00:00Z", "\"total\":150,\"checkout\":\"till\"")), 2);
+	cr_assert_eq(h.fx[1].kind, RT_FX_TIER);
+	cr_assert_eq(h.fx[1].rung, 1);
+	/* 20 March: the 10-day window holds only 5 points, but no review yet */
+	cr_assert_eq(h_run(&h, P("e2", "2027-03-20T10:00:00Z", "\"total\":5,\"checkout\":\"till\"")), 1);
+	cr_assert_eq(h.fx[0].kind, RT_FX_AWARD);
+	cr_assert_eq(h_days(&h, "2027-03-31T23:00:00Z"), 0);
+	/* 1 April begins: the monthly review takes the customer down one rung */
+	cr_assert_eq(h_days(&h, "2027-04-01T00:00:00Z"), 1);
+	cr_assert_eq(h.fx[0].kind, RT_FX_TIER);
+	cr_assert_eq(h.fx[0].rung, 0);
+	cr_assert_eq(h.fx[0].previous, 1);
+	h_free(&h);
+}
+
+Test(vm, rules_see_balances_as_before_the_event)
+{
+	harness h;
+	h_init(&h, HDR "wallet points\n"
+		   "rule \"A\" on purchase:\n  award 100 points\n  unlimited\n"
+		   "rule \"B\" on purchase where balance(points) >= 100:\n  award 1 points\n  unlimited\n"
+		   "rule \"C\" on purchase where points earned >= 100:\n  award 2 points\n  unlimited\n"
+		   "rule \"D\" on purchase where points earned in last 7 days >= 100:\n  award 3 points\n  unlimited\n");
+	/* A's 100 points are not seen by B, C and D: they read the customer before the event */
+	cr_assert_eq(h_run(&h, P("e1", "2027-03-01T10:00:00Z", "\"total\":1,\"checkout\":\"till\"")), 1);
+	cr_assert_eq(h.fx[0].amount, 100);
+	/* the next event sees the 100 of the first */
+	cr_assert_eq(h_run(&h, P("e2", "2027-03-02T10:00:00Z", "\"total\":1,\"checkout\":\"till\"")), 4);
+	cr_assert_eq(h.fx[1].amount, 1);
+	cr_assert_eq(h.fx[2].amount, 2);
+	cr_assert_eq(h.fx[3].amount, 3);
+	cr_assert_eq(h_balance(&h, 0), 206);
+	h_free(&h);
+}
+
+Test(vm, overlay_time_rules_follow_the_latest_scoped_event)
+{
+	harness h;
+	h_init2(&h, "program \"b\" version \"1.0\"\nuse retail\nwallet points\nparam gift = 5\n"
+		    "rule \"Miss\" when no purchase for 10 days:\n  award gift points\n",
+		"overlay \"n\" extends \"b\" version \"1.0\" for region \"north\"\nparam gift = 20\n"
+		"rule \"Extra\" when no purchase for 10 days:\n  award 1 points\n");
+	h_run(&h, "{\"type\":\"purchase\",\"id\":\"e1\",\"customer\":\"c1\",\"at\":\"2027-03-01T10:00:00Z\","
+		  "\"channel\":\"store\",\"payment\":\"card\",\"store\":\"S1\",\"region\":\"north\",\"lines\":[],"
+		  "\"total\":1,\"checkout\":\"till\"}");
+	/* 11 March begins: the customer's latest event was in the north: the
+	 * overlay's gift (20) and the overlay's own time rule */
+	cr_assert_eq(h_days(&h, "2027-03-11T00:00:00Z"), 2);
+	cr_assert_eq(h.fx[0].amount, 20);
+	cr_assert_eq(h.fx[1].amount, 1);
+	/* a purchase in the south: time passing follows the base program again */
+	h_run(&h, P("e2", "2027-03-12T10:00:00Z", "\"total\":1,\"checkout\":\"till\""));
+	cr_assert_eq(h_days(&h, "2027-03-22T00:00:00Z"), 1);
+	cr_assert_eq(h.fx[0].amount, 5);
+	cr_assert_eq(h.fx[0].rule, 0);
+	h_free(&h);
+}
+
+Test(vm, capped_streak_does_not_emit)
+{
+	harness h;
+	h_init(&h, HDR "wallet points\n"
+		   "streak \"D\" on purchase every day for 2 days:\n  award 10 points\n  limit 1 per week\n");
+	/* Monday 1 and Tuesday 2 March: length 2, the first of the week */
+	h_run(&h, P("e1", "2027-03-01T10:00:00Z", "\"total\":1,\"checkout\":\"till\""));
+	cr_assert_eq(h_run(&h, P("e2", "2027-03-02T10:00:00Z", "\"total\":1,\"checkout\":\"till\"")), 2);
+	cr_assert_eq(h.fx[0].kind, RT_FX_STREAK);
+	cr_assert_eq(h.fx[0].length, 2);
+	cr_assert_eq(h.fx[1].amount, 10);
+	/* 3 and 4 March: length 2 again, but the weekly cap is used: nothing at all */
+	h_run(&h, P("e3", "2027-03-03T10:00:00Z", "\"total\":1,\"checkout\":\"till\""));
+	cr_assert_eq(h_run(&h, P("e4", "2027-03-04T10:00:00Z", "\"total\":1,\"checkout\":\"till\"")), 0);
+	/* next week: 8 and 9 March */
+	cr_assert_eq(h_run(&h, P("e5", "2027-03-08T10:00:00Z", "\"total\":1,\"checkout\":\"till\"")), 0);
+	cr_assert_eq(h_run(&h, P("e6", "2027-03-09T10:00:00Z", "\"total\":1,\"checkout\":\"till\"")), 2);
+	cr_assert_eq(h.fx[0].kind, RT_FX_STREAK);
+	h_free(&h);
+}

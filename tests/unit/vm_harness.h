@@ -37,11 +37,14 @@ static uint8_t *h_staff(void *u, rt_str id)
 	return ((harness *)u)->staff;
 }
 
-static inline void h_init(harness *h, const char *text)
+/* Compiles `text` (and `overlay`, a second file, if not NULL) and makes a new customer. */
+static inline void h_init2(harness *h, const char *text, const char *overlay)
 {
 	memset(h, 0, sizeof *h);
 	cmp_init(&h->c);
 	cmp_add_text(&h->c, "t.ludic", text, strlen(text), false);
+	if (overlay)
+		cmp_add_text(&h->c, "o.ludic", overlay, strlen(overlay), false);
 	cmp_check(&h->c);
 	cr_assert(h->c.result->ok, "program does not check");
 	h->p = rt_program_build(&h->c.a, h->c.result);
@@ -55,6 +58,11 @@ static inline void h_init(harness *h, const char *text)
 	h->x = (rt_exec){.prog = h->p, .state = h->st, .customer = {"c1", 2}, .variants = h->variants,
 			 .budgets = h->budgets, .staff_state = h_staff, .emit = h_emit, .user = h};
 	h->d = rt_decoder_new(rt_program_schema(h->p));
+}
+
+static inline void h_init(harness *h, const char *text)
+{
+	h_init2(h, text, NULL);
 }
 
 static inline void h_free(harness *h)
