@@ -119,9 +119,16 @@ fuzz)
 		-artifact_prefix="$dir/clock-" -print_final_stats=1 "$times"
 	;;
 bench)
+	# ./do bench [RUNS] [engine-bench options]: the time of `ludic check`, then
+	# the engine's events/s (bench/engine.sh; e.g. ./do bench 10 --events 500000).
 	install "${PACKAGES[@]}"
 	build "$BUILD"
-	LUDIC="$BUILD/ludic" bench/check.sh "$@"
+	runs=30
+	if [ $# -gt 0 ] && [[ $1 != -* ]]; then runs=$1; shift; fi
+	say "ludic check examples/retailer/"
+	LUDIC="$BUILD/ludic" bench/check.sh "$runs"
+	say "the engine (bench/engine.sh $*)"
+	BUILD="$BUILD" bench/engine.sh "$@"
 	;;
 help | -h | --help)
 	sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
