@@ -481,19 +481,17 @@ Test(semantics, partial_returns)
 	cr_assert_eq(count_fx(w, LUDIC_EFFECT_REVERSE, "c1", NULL), 1);
 	cr_expect_eq(nth_fx(w, LUDIC_EFFECT_REVERSE, "c1", 0)->amount, 9);
 	cr_expect_eq(nth_fx(w, LUDIC_EFFECT_REVERSE, "c1", 0)->balance, 24);
-	/* 23.33 back: floor(33 x 23.33 / 33.33) = floor(23.099) = 23 -> 1 left. */
+	/* 23.33 back: the whole basket is back now, so the whole 33 is due:
+	 * 33 - 9 = 24 more, and the balance is 0. Each return's share rounded
+	 * on its own (9 + 23) would leave the customer 1 point for a basket
+	 * fully returned. */
 	give_back(w, "r2", "c1", "2027-03-03T12:00:00Z", "23.33", "p1");
 	cr_assert_eq(count_fx(w, LUDIC_EFFECT_REVERSE, "c1", NULL), 2);
-	cr_expect_eq(nth_fx(w, LUDIC_EFFECT_REVERSE, "c1", 1)->amount, 23);
-	cr_expect_eq(nth_fx(w, LUDIC_EFFECT_REVERSE, "c1", 1)->balance, 1);
-	/* 5.00 more: floor(33 x 5 / 33.33) = 4, but only 33 - 9 - 23 = 1 is left
-	 * to reverse for that purchase: never twice. */
+	cr_expect_eq(nth_fx(w, LUDIC_EFFECT_REVERSE, "c1", 1)->amount, 24);
+	cr_expect_eq(nth_fx(w, LUDIC_EFFECT_REVERSE, "c1", 1)->balance, 0);
+	/* 5.00 more than the basket: nothing is left to give back: never twice. */
 	give_back(w, "r3", "c1", "2027-03-04T12:00:00Z", "5.00", "p1");
-	cr_assert_eq(count_fx(w, LUDIC_EFFECT_REVERSE, "c1", NULL), 3);
-	cr_expect_eq(nth_fx(w, LUDIC_EFFECT_REVERSE, "c1", 2)->amount, 1);
-	cr_expect_eq(nth_fx(w, LUDIC_EFFECT_REVERSE, "c1", 2)->balance, 0);
-	give_back(w, "r4", "c1", "2027-03-05T12:00:00Z", "5.00", "p1");
-	cr_expect_eq(count_fx(w, LUDIC_EFFECT_REVERSE, "c1", NULL), 3, "the purchase is fully reversed");
+	cr_expect_eq(count_fx(w, LUDIC_EFFECT_REVERSE, "c1", NULL), 2, "the purchase is fully reversed");
 
 	/* A return that does not name its purchase reverses nothing. */
 	purchase(w, "q1", "c2", "2027-03-01T12:00:00Z", "20.00");
