@@ -6,7 +6,9 @@
 #                        the retailer's programme on a day of events, and show a customer
 #   ./do test            build and run every test (meson test)
 #   ./do fuzz [SECONDS]  build the libFuzzer targets with clang and run them (default 60 s)
-#   ./do bench [RUNS]    time `ludic check examples/retailer/` (bench/check.sh)
+#   ./do bench [RUNS] [engine-bench options]
+#                        time `ludic check examples/retailer/` (bench/check.sh), then the
+#                        engine's events/s on the retailer programme (bench/engine.sh)
 #
 # Every command can be run again: an existing build folder is reconfigured,
 # not recreated. BUILD=dir picks another build folder (default: build).
