@@ -266,6 +266,22 @@ LUDIC_API ludic_status ludic_program_dump_ir(const ludic_program *p, FILE *out);
  * with offsets, sizes, the mechanic each field serves and the total bytes. */
 LUDIC_API ludic_status ludic_program_dump_layout(const ludic_program *p, FILE *out);
 
+/* ---- times ---- */
+
+/* Parses `len` bytes of RFC 3339 ("2027-04-01T00:00:00+02:00", "...Z"; a
+ * fraction of a second is dropped) into Unix seconds. On failure returns
+ * LUDIC_ERR_USAGE and, when `why` is not NULL, writes the reason there
+ * (NUL-terminated, cut at `why_cap`). */
+LUDIC_API ludic_status ludic_time_parse(const char *s, size_t len, long long *t, char *why, size_t why_cap);
+
+/* Writes `t` (Unix seconds) as the program's time zone shows it: RFC 3339
+ * with the offset in force at that instant ("2027-03-28T03:00:00+02:00"),
+ * or only the local date ("2027-03-28") when `date_only`. NUL-terminated,
+ * cut at `cap`; returns the length of the whole text ("" and 0 for a year
+ * outside 0000-9999). */
+LUDIC_API size_t ludic_program_format_time(const ludic_program *p, long long t, bool date_only, char *buf,
+					   size_t cap);
+
 /* ---- typed events ---- */
 
 /* The index of the event type named `name` (e.g. "purchase"), or -1 when the

@@ -946,108 +946,6 @@ static int load_program(const char *path, FILE *diag, ludic_program **out)
 	return 0;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date. */
-static long long days_from_civil(long long y, unsigned m, unsigned d)
-{
-	y -= m <= 2;
-	long long era = (y >= 0 ? y : y - 399) / 400;
-	unsigned yoe = (unsigned)(y - era * 400);
-	unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (long long)doe - 719468;
-}
-
-static void civil_from_days(long long z, int *y, unsigned *m, unsigned *d)
-{
-	z += 719468;
-	long long era = (z >= 0 ? z : z - 146096) / 146097;
-	unsigned doe = (unsigned)(z - era * 146097);
-	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	unsigned mp = (5 * doy + 2) / 153;
-	*d = doy - (153 * mp + 2) / 5 + 1;
-	*m = mp + (mp < 10 ? 3 : -9);
-	*y = (int)(yoe + era * 400 + (*m <= 2));
-}
-
-static bool digits(const char *s, int n, unsigned *out)
-{
-	unsigned v = 0;
-	for (int i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		v = v * 10 + (unsigned)(s[i] - '0');
-	}
-	*out = v;
-	return true;
-}
-
-/* Parses an RFC 3339 time ("2027-04-01T00:00:00+02:00", "...Z", a fraction
- * of a second is dropped) into Unix seconds, and its offset east of UTC. */
-static bool parse_time(const char *s, long long *t, int *offset)
-{
-	unsigned y, mo, d, h, mi, se, oh = 0, om = 0;
-	size_t n = strlen(s);
-	if (n < 20 || !digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) || s[7] != '-' ||
-	    !digits(s + 8, 2, &d) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !digits(s + 11, 2, &h) ||
-	    s[13] != ':' || !digits(s + 14, 2, &mi) || s[16] != ':' || !digits(s + 17, 2, &se))
-		return false;
-	static const unsigned mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || (mo == 2 && d == 29 && !leap) || h > 23 || mi > 59 ||
-	    se > 59)
-		return false;
-	const char *p = s + 19;
-	if (*p == '.') {
-		p++;
-		if (*p < '0' || *p > '9')
-			return false;
-		while (*p >= '0' && *p <= '9')
-			p++;
-	}
-	int sign = 0;
-	if ((*p == 'Z' || *p == 'z') && p[1] == 0) {
-		sign = 1;
-	} else if ((*p == '+' || *p == '-') && strlen(p) == 6 && digits(p + 1, 2, &oh) && p[3] == ':' &&
-		   digits(p + 4, 2, &om) && oh < 24 && om < 60) {
-		sign = *p == '-' ? -1 : 1;
-	} else {
-		return false;
-	}
-	int off = sign * (int)(oh * 3600 + om * 60);
-	*t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - off;
-	if (offset)
-		*offset = off;
-	return true;
-}
-
-/* Writes `t` as RFC 3339 with `offset` ("2027-04-01T00:00:00+02:00"), or
- * only the date part when `date_only`. */
-static void format_time(long long t, int offset, bool date_only, char *buf, size_t cap)
-{
-	long long lt = t + offset;
-	long long day = lt >= 0 ? lt / 86400 : -((-lt + 86399) / 86400);
-	long long sec = lt - day * 86400;
-	int y;
-	unsigned m, d;
-	civil_from_days(day, &y, &m, &d);
-	if (date_only) {
-		snprintf(buf, cap, "%04d-%02u-%02u", y, m, d);
-		return;
-	}
-	int ao = offset < 0 ? -offset : offset;
-	char tmp[96];
-	if (offset == 0)
-		snprintf(tmp, sizeof tmp, "%04d-%02u-%02uT%02lld:%02lld:%02lldZ", y, m, d, sec / 3600, sec / 60 % 60,
-			 sec % 60);
-	else
-		snprintf(tmp, sizeof tmp, "%04d-%02u-%02uT%02lld:%02lld:%02lld%c%02d:%02d", y, m, d, sec / 3600,
-			 sec / 60 % 60, sec % 60, offset < 0 ? '-' : '+', ao / 3600 % 100, ao / 60 % 60);
-	size_t n = strlen(tmp) < cap ? strlen(tmp) : cap - 1;
-	memcpy(buf, tmp, n);
-	buf[n] = 0;
-}
-
 /* `n` with a comma every three digits, for people: 12,345. */
 static const char *grouped(long long n, char *buf, size_t cap)
 {
@@ -1252,52 +1150,13 @@ typedef struct run_ctx {
 	/* The program's UTC offsets, as seen on effects: for each offset, the
 	 * first and last instant it was seen at. ludic.h gives no zone lookup,
 	 * so `ludic state` shows a time with the offset seen nearest to it. */
-	struct {
-		int offset;
-		long long first, last;
-	} zone[8];
-	int nzone;
 	/* counters, from the results of the pushes */
 	unsigned long long read, applied, duplicates, rejected, anonymous;
 } run_ctx;
 
-static void zone_note(struct run_ctx *x, long long t, int offset)
-{
-	int i = 0;
-	while (i < x->nzone && x->zone[i].offset != offset)
-		i++;
-	if (i == x->nzone) {
-		if (x->nzone == (int)(sizeof x->zone / sizeof *x->zone))
-			return;
-		x->nzone++;
-		x->zone[i].offset = offset;
-		x->zone[i].first = x->zone[i].last = t;
-	}
-	if (t < x->zone[i].first)
-		x->zone[i].first = t;
-	if (t > x->zone[i].last)
-		x->zone[i].last = t;
-}
-
-/* The offset to show time `t` with: the one seen at the nearest instant. */
-static int zone_offset(const struct run_ctx *x, long long t)
-{
-	int best = 0;
-	long long dist = -1;
-	for (int i = 0; i < x->nzone; i++) {
-		long long d = t < x->zone[i].first ? x->zone[i].first - t : t > x->zone[i].last ? t - x->zone[i].last : 0;
-		if (dist < 0 || d < dist) {
-			dist = d;
-			best = x->zone[i].offset;
-		}
-	}
-	return best;
-}
-
 static void on_effect_out(void *user, const ludic_effect *fx)
 {
 	run_ctx *x = user;
-	zone_note(x, fx->at, fx->utc_offset);
 	if (!x->effects)
 		return;
 	sb_reserve(&x->line, 512);
@@ -1402,11 +1261,12 @@ static FILE *open_events(const char *path, const char **name)
 }
 
 /* Reads --until into Unix seconds; false after printing why. */
-static bool until_option(const char *value, long long *t, int *offset)
+static bool until_option(const char *value, long long *t)
 {
-	if (parse_time(value, t, offset))
+	char why[160];
+	if (ludic_time_parse(value, strlen(value), t, why, sizeof why) == LUDIC_OK)
 		return true;
-	usage_error("`--until %s` is not a time", value);
+	usage_error("`--until %s` is not a time: %s", value, why);
 	fputs("help: write it in RFC 3339, with its UTC offset: --until 2027-04-01T00:00:00+02:00\n", stderr);
 	return false;
 }
@@ -1489,7 +1349,7 @@ static int cmd_run(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	long long until = 0;
-	if (a.set[RUN_UNTIL] && !until_option(a.value[RUN_UNTIL], &until, NULL)) {
+	if (a.set[RUN_UNTIL] && !until_option(a.value[RUN_UNTIL], &until)) {
 		free(a.operands);
 		return EXIT_USAGE;
 	}
@@ -1590,19 +1450,18 @@ static void progress_bar(FILE *out, long long value, long long goal, int width)
 	fputc(']', out);
 }
 
-static void state_text(FILE *out, const ludic_customer_view *v, const ludic_program *p, long long now,
-		       const run_ctx *z)
+static void state_text(FILE *out, const ludic_customer_view *v, const ludic_program *p, long long now)
 {
 	char t1[40], n1[32], n2[32], n3[32];
 	fprintf(out, "customer %s", v->id);
 	if (!v->known)
 		fputs(" (no event of this customer was applied: the state of a new customer)", out);
 	fputc('\n', out);
-	format_time(now, zone_offset(z, now), false, t1, sizeof t1);
+	ludic_program_format_time(p, now, false, t1, sizeof t1);
 	fprintf(out, "  program %s%s%s, as of %s\n", ludic_program_name(p), *ludic_program_version(p) ? " " : "",
 		ludic_program_version(p), t1);
 	if (v->known && v->last_event_at) {
-		format_time(v->last_event_at, zone_offset(z, v->last_event_at), false, t1, sizeof t1);
+		ludic_program_format_time(p, v->last_event_at, false, t1, sizeof t1);
 		fprintf(out, "  last event at %s\n", t1);
 	}
 	if (v->nbalances) {
@@ -1618,7 +1477,7 @@ static void state_text(FILE *out, const ludic_customer_view *v, const ludic_prog
 				fprintf(out, " (%s)", b->wallet);
 			fputc('\n', out);
 			if (b->next_expiry_amount) {
-				format_time(b->next_expiry_at, zone_offset(z, b->next_expiry_at), true, t1, sizeof t1);
+				ludic_program_format_time(p, b->next_expiry_at, true, t1, sizeof t1);
 				fprintf(out, "  %-22s next expiry: %s on %s\n", "", grouped(b->next_expiry_amount, n1, sizeof n1),
 					t1);
 			}
@@ -1629,7 +1488,7 @@ static void state_text(FILE *out, const ludic_customer_view *v, const ludic_prog
 		fprintf(out, "\n%s %s\n", l->level ? "level" : "status", l->ladder);
 		fprintf(out, "  %s", l->rung ? l->rung : "(none yet)");
 		if (l->since) {
-			format_time(l->since, zone_offset(z, l->since), true, t1, sizeof t1);
+			ludic_program_format_time(p, l->since, true, t1, sizeof t1);
 			fprintf(out, " since %s", t1);
 		}
 		fputc('\n', out);
@@ -1662,7 +1521,7 @@ static void state_text(FILE *out, const ludic_customer_view *v, const ludic_prog
 				}
 			}
 			if (m->deadline && !m->complete) {
-				format_time(m->deadline, zone_offset(z, m->deadline), false, t1, sizeof t1);
+				ludic_program_format_time(p, m->deadline, false, t1, sizeof t1);
 				fprintf(out, "; deadline %s", t1);
 			}
 			fputc('\n', out);
@@ -1701,14 +1560,14 @@ static void state_text(FILE *out, const ludic_customer_view *v, const ludic_prog
 	}
 }
 
-static void json_time(FILE *out, long long t, const run_ctx *z)
+static void json_time(FILE *out, long long t, const ludic_program *p)
 {
 	if (!t) {
 		fputs("null", out);
 		return;
 	}
 	char buf[40];
-	format_time(t, zone_offset(z, t), false, buf, sizeof buf);
+	ludic_program_format_time(p, t, false, buf, sizeof buf);
 	json_string(out, buf);
 }
 
@@ -1720,14 +1579,14 @@ static void json_opt_string(FILE *out, const char *s)
 		fputs("null", out);
 }
 
-static void state_json(FILE *out, const ludic_customer_view *v, long long now, const run_ctx *z)
+static void state_json(FILE *out, const ludic_customer_view *v, const ludic_program *p, long long now)
 {
 	fputs("{\"customer\":", out);
 	json_string(out, v->id);
 	fprintf(out, ",\"known\":%s,\"as_of\":", v->known ? "true" : "false");
-	json_time(out, now, z);
+	json_time(out, now, p);
 	fputs(",\"last_event_at\":", out);
-	json_time(out, v->known ? v->last_event_at : 0, z);
+	json_time(out, v->known ? v->last_event_at : 0, p);
 	fputs(",\"wallets\":[", out);
 	for (size_t i = 0; i < v->nbalances; i++) {
 		const ludic_balance_view *b = &v->balances[i];
@@ -1739,7 +1598,7 @@ static void state_json(FILE *out, const ludic_customer_view *v, long long now, c
 			b->earned);
 		if (b->next_expiry_amount) {
 			fprintf(out, "{\"amount\":%lld,\"at\":", b->next_expiry_amount);
-			json_time(out, b->next_expiry_at, z);
+			json_time(out, b->next_expiry_at, p);
 			fputc('}', out);
 		} else {
 			fputs("null", out);
@@ -1754,7 +1613,7 @@ static void state_json(FILE *out, const ludic_customer_view *v, long long now, c
 		fprintf(out, ",\"kind\":\"%s\",\"rung\":", l->level ? "levels" : "tiers");
 		json_opt_string(out, l->rung);
 		fputs(",\"since\":", out);
-		json_time(out, l->since, z);
+		json_time(out, l->since, p);
 		fprintf(out, ",\"metric\":%lld,\"rung_at\":%lld,\"next\":", l->metric, l->rung_at);
 		json_opt_string(out, l->next);
 		fputs(",\"next_at\":", out);
@@ -1773,7 +1632,7 @@ static void state_json(FILE *out, const ludic_customer_view *v, long long now, c
 		fprintf(out, ",\"count\":%u,\"times\":%u,\"started\":%s,\"complete\":%s,\"expired\":%s,\"deadline\":",
 			m->count, m->times, m->started ? "true" : "false", m->complete ? "true" : "false",
 			m->expired ? "true" : "false");
-		json_time(out, m->deadline, z);
+		json_time(out, m->deadline, p);
 		fputc('}', out);
 	}
 	fputs("],\"streaks\":[", out);
@@ -1836,8 +1695,7 @@ static int cmd_state(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	long long until = 0;
-	int until_off = 0;
-	if (a.set[STATE_UNTIL] && !until_option(a.value[STATE_UNTIL], &until, &until_off)) {
+	if (a.set[STATE_UNTIL] && !until_option(a.value[STATE_UNTIL], &until)) {
 		free(a.operands);
 		return EXIT_USAGE;
 	}
@@ -1877,15 +1735,12 @@ static int cmd_state(int argc, char **argv)
 		ok = false;
 	}
 	if (ok) {
-		/* Times are shown in the program's zone, with the offsets seen on
-		 * effects (and on --until): see zone_offset. */
+		/* Times are shown as the program's time zone has them. */
 		long long now = a.set[STATE_UNTIL] ? until : v.last_event_at;
-		if (a.set[STATE_UNTIL])
-			zone_note(&x, until, until_off);
 		if (a.value[STATE_FORMAT] && strcmp(a.value[STATE_FORMAT], "json") == 0)
-			state_json(stdout, &v, now, &x);
+			state_json(stdout, &v, p, now);
 		else
-			state_text(stdout, &v, p, now, &x);
+			state_text(stdout, &v, p, now);
 		fflush(stdout);
 		if (x.rejected)
 			fprintf(stderr, "note: %llu %s rejected (`ludic run` shows why)\n", x.rejected,
@@ -2144,7 +1999,8 @@ static bool jmatch(const jval *want, const jval *got)
 		if (strcmp(want->text, got->text) == 0)
 			return true;
 		long long t1, t2;
-		return parse_time(want->text, &t1, NULL) && parse_time(got->text, &t2, NULL) && t1 == t2;
+		return ludic_time_parse(want->text, strlen(want->text), &t1, NULL, 0) == LUDIC_OK &&
+		       ludic_time_parse(got->text, strlen(got->text), &t2, NULL, 0) == LUDIC_OK && t1 == t2;
 	}
 	case 'n':
 		return strcmp(want->text, got->text) == 0 || strtold(want->text, NULL) == strtold(got->text, NULL);
@@ -2728,9 +2584,10 @@ static int run_scenario(const char *path, bool quiet, bool color)
 			block = BLOCK_EVENTS;
 		} else if (n == 2 && strcmp(w[0], "until") == 0) {
 			long long t;
-			if (!parse_time(w[1], &t, NULL)) {
-				sc_fail(&s, "line %d: `%s` is not a time: write it in RFC 3339, such as 2027-04-01T00:00:00+02:00",
-					line_no, w[1]);
+			char why[160];
+			if (ludic_time_parse(w[1], strlen(w[1]), &t, why, sizeof why) != LUDIC_OK) {
+				sc_fail(&s, "line %d: `%s` is not a time (%s): write it in RFC 3339, such as 2027-04-01T00:00:00+02:00",
+					line_no, w[1], why);
 				s.broken = true;
 			} else {
 				if (s.round_checked)

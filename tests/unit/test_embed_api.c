@@ -398,3 +398,35 @@ Test(embed_api, typed_rejects_match_json_rejects)
 	ludic_engine_free(et);
 	ludic_program_free(p);
 }
+
+/* ---- times ---- */
+
+Test(embed_api, times_in_the_programs_zone)
+{
+	long long t = 0;
+	char why[160] = "";
+	cr_assert_eq(ludic_time_parse("2027-03-28T01:00:00Z", 20, &t, why, sizeof why), LUDIC_OK);
+	cr_assert_eq(t, 1806195600LL); /* 2027-03-28: day 20905 since 1970, x 86,400, + 1 h */
+	cr_assert_eq(ludic_time_parse("2027-02-29T00:00:00Z", 20, &t, why, sizeof why), LUDIC_ERR_USAGE);
+	cr_assert(why[0] != 0, "a reason is given");
+	cr_assert_eq(ludic_time_parse(NULL, 0, &t, NULL, 0), LUDIC_ERR_USAGE);
+
+	/* The retailer's zone is Europe/Paris: clocks go from +01:00 to +02:00
+	 * at 01:00 UTC on the last Sunday of March 2027 (the 28th). */
+	ludic_program *p = retailer();
+	char buf[40];
+	cr_assert_eq(ludic_program_format_time(p, 1806195600LL - 1, false, buf, sizeof buf), 25);
+	cr_assert_str_eq(buf, "2027-03-28T01:59:59+01:00");
+	ludic_program_format_time(p, 1806195600LL, false, buf, sizeof buf);
+	cr_assert_str_eq(buf, "2027-03-28T03:00:00+02:00");
+	cr_assert_eq(ludic_program_format_time(p, 1806195600LL, true, buf, sizeof buf), 10);
+	cr_assert_str_eq(buf, "2027-03-28");
+	/* 23:30 UTC on 31 March is already 1 April in Paris */
+	ludic_program_format_time(p, 1806195600LL + 3 * 86400 + 22 * 3600 + 1800, true, buf, sizeof buf);
+	cr_assert_str_eq(buf, "2027-04-01");
+	/* cut to the buffer, the length of the whole text returned */
+	char small[8];
+	cr_assert_eq(ludic_program_format_time(p, 1806195600LL, false, small, sizeof small), 25);
+	cr_assert_str_eq(small, "2027-03");
+	ludic_program_free(p);
+}
