@@ -12,6 +12,7 @@
 #ifndef LUDIC_CLI_H
 #define LUDIC_CLI_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -123,6 +124,7 @@ bool blank_line(const char *s, size_t n);
 void sb_reserve(strbuf *b, size_t more);
 void sb_add(strbuf *b, const char *s, size_t n);
 void sb_printf(strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sb_vprintf(strbuf *b, const char *fmt, va_list ap);
 void sb_json_string(strbuf *b, const char *s);
 /* A reject as one JSON line, or as one readable line. */
 void reject_json(strbuf *b, const ludic_reject *r, const char *input);

@@ -332,22 +332,22 @@ typedef struct scenario {
 	strbuf scratch;              /* one effect's JSON */
 } scenario;
 
+/* Adds a line to the report, indented by `indent`. */
+static void sc_report(scenario *s, const char *indent, const char *fmt, va_list ap)
+{
+	sb_add(&s->report, indent, strlen(indent));
+	sb_vprintf(&s->report, fmt, ap);
+	sb_add(&s->report, "\n", 1);
+}
+
+/* Reports a difference. */
 static void sc_fail(scenario *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void sc_fail(scenario *s, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(NULL, 0, fmt, ap);
+	sc_report(s, "    ", fmt, ap);
 	va_end(ap);
-	if (n > 0) {
-		sb_reserve(&s->report, (size_t)n + 8);
-		sb_add(&s->report, "    ", 4);
-		va_start(ap, fmt);
-		vsnprintf(s->report.s + s->report.len, (size_t)n + 1, fmt, ap);
-		va_end(ap);
-		s->report.len += (size_t)n;
-		sb_add(&s->report, "\n", 1);
-	}
 	s->failures++;
 }
 
@@ -357,17 +357,8 @@ static void sc_note(scenario *s, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(NULL, 0, fmt, ap);
+	sc_report(s, "      ", fmt, ap);
 	va_end(ap);
-	if (n > 0) {
-		sb_reserve(&s->report, (size_t)n + 8);
-		sb_add(&s->report, "      ", 6);
-		va_start(ap, fmt);
-		vsnprintf(s->report.s + s->report.len, (size_t)n + 1, fmt, ap);
-		va_end(ap);
-		s->report.len += (size_t)n;
-		sb_add(&s->report, "\n", 1);
-	}
 }
 
 static void sc_on_effect(void *user, const ludic_effect *fx)
