@@ -80,8 +80,9 @@ test)
 	meson test -C "$BUILD" --print-errorlogs "$@"
 	;;
 fuzz)
-	# ./do fuzz [SECONDS]: parse + check for SECONDS, event decoding for half as
-	# long, the time library for a quarter (default 60).
+	# ./do fuzz [SECONDS]: parse + check for SECONDS, event decoding and event
+	# streams through the engine for half as long each, the time library for a
+	# quarter (default 60).
 	seconds=${1:-60}
 	install "${PACKAGES[@]}" "${FUZZ_PACKAGES[@]}"
 	dir=${FUZZ_BUILD:-build-fuzz}
@@ -89,7 +90,7 @@ fuzz)
 		CC=clang meson setup "$dir" -Dfuzz=true -Dunit_tests=disabled \
 			-Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debugoptimized
 	fi
-	ninja -C "$dir" fuzz_check fuzz_decode fuzz_clock
+	ninja -C "$dir" fuzz_check fuzz_decode fuzz_engine fuzz_clock
 	corpus=$dir/corpus
 	mkdir -p "$corpus"
 	for f in examples/*.ludic examples/*/*.ludic stdlib/*.ludic; do
@@ -119,6 +120,14 @@ fuzz)
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		"$dir/fuzz_clock" -max_total_time="$((seconds / 4))" -timeout=10 -rss_limit_mb=4096 \
 		-artifact_prefix="$dir/clock-" -print_final_stats=1 "$times"
+	streams=$dir/corpus-engine
+	mkdir -p "$streams"
+	cp examples/retailer/events.jsonl "$streams/seed-retailer"
+	split -l 8 examples/retailer/events.jsonl "$streams/seed-retailer-part-"
+	say "fuzzing event streams through the engine for $((seconds / 2)) s"
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		"$dir/fuzz_engine" -max_total_time="$((seconds / 2))" -timeout=10 -rss_limit_mb=4096 \
+		-max_len=16384 -artifact_prefix="$dir/engine-" -print_final_stats=1 "$streams"
 	;;
 bench)
 	# ./do bench [RUNS] [engine-bench options]: the time of `ludic check`, then

@@ -496,10 +496,14 @@ void sb_add(strbuf *b, const char *s, size_t n)
 
 void sb_vprintf(strbuf *b, const char *fmt, va_list ap)
 {
+	/* Most lines fit in a small buffer: one pass; longer ones take two. */
+	char small[256];
 	va_list again;
 	va_copy(again, ap);
-	int n = vsnprintf(NULL, 0, fmt, ap);
-	if (n >= 0) {
+	int n = vsnprintf(small, sizeof small, fmt, ap);
+	if (n >= 0 && (size_t)n < sizeof small) {
+		sb_add(b, small, (size_t)n);
+	} else if (n >= 0) {
 		sb_reserve(b, (size_t)n);
 		vsnprintf(b->s + b->len, (size_t)n + 1, fmt, again);
 		b->len += (size_t)n;
