@@ -1501,9 +1501,9 @@ const chk_rule *chk_find_rule(const chk_result *r, uint32_t unit, const char *na
 
 /* ---- `ludic dump --types` ---- */
 
-typedef void (*visit_fn)(const ast_node *n, void *ud);
+typedef chk_visit_fn visit_fn;
 
-static void walk(const ast_node *n, visit_fn fn, void *ud);
+#define walk chk_walk
 
 static void walk_list(const ast_node *n, visit_fn fn, void *ud)
 {
@@ -1511,8 +1511,7 @@ static void walk_list(const ast_node *n, visit_fn fn, void *ud)
 		walk(n, fn, ud);
 }
 
-/* Visits `n` and every node below it (not its `next` siblings). */
-static void walk(const ast_node *n, visit_fn fn, void *ud)
+void chk_walk(const ast_node *n, chk_visit_fn fn, void *ud)
 {
 	if (!n)
 		return;

@@ -418,6 +418,9 @@ typedef enum {
 } chk_cond_role;
 
 /* check.c */
+/* Visits `n` and every node below it (not its `next` siblings), parents first. */
+typedef void (*chk_visit_fn)(const ast_node *n, void *ud);
+void chk_walk(const ast_node *n, chk_visit_fn fn, void *ud);
 /* The symbol `name` of namespace `ns` as the current unit sees it (itself, its
  * base program, the libraries they use), or NULL. */
 chk_sym *chk_lookup(chk_ctx *c, chk_ns ns, const char *name);

@@ -1131,6 +1131,39 @@ static void check_trigger(chk_ctx *c, chk_rule *rule, const ast_node *t)
 	}
 }
 
+/* `when D after EVENT`: the actions run D later, from what the customer's
+ * record kept of that event. The record has a fixed size and no pointers,
+ * so it keeps the event's numbers, amounts, dates, times, choices and
+ * true/false, never its texts or lists (E0416). The `where` is checked when
+ * the event happens, so it may read anything. */
+typedef struct later_ctx {
+	chk_ctx *c;
+	const chk_rule *rule;
+} later_ctx;
+
+static void later_field(const ast_node *n, void *ud)
+{
+	later_ctx *l = ud;
+	chk_ctx *c = l->c;
+	if (n->kind != AST_NAME || n->id >= c->r->node_count)
+		return;
+	const chk_ref *ref = &c->r->refs[n->id];
+	if (ref->kind != CHK_REF_EVENT_FIELD || ref->u.rec != l->rule->event || ref->index >= ref->u.rec->nfields)
+		return;
+	const chk_field *f = &ref->u.rec->fields[ref->index];
+	if (!f->type || (f->type->kind != TY_STRING && f->type->kind != TY_LIST))
+		return;
+	const ast_node *t = l->rule->decl->u.rule.trigger;
+	diag *g = diag_add(c->d, DIAG_E0416, n->sp,
+			   "rule \"%s\" runs %s after `%s`, and by then that event's %s `%s` is no longer kept",
+			   l->rule->name, chk_text(c, t->u.trig.dur), l->rule->event->name,
+			   f->type->kind == TY_STRING ? "text" : "list", f->name);
+	diag_help(g, c->d,
+		  "test `%s` in the rule's `where` (checked when the `%s` happens), or leave it out of the actions: "
+		  "only numbers, amounts, dates, times, choices and true/false of the event are kept",
+		  f->name, l->rule->event->name);
+}
+
 static void check_rule(chk_ctx *c, chk_rule *rule)
 {
 	ast_node *n = (ast_node *)rule->decl;
@@ -1138,6 +1171,11 @@ static void check_rule(chk_ctx *c, chk_rule *rule)
 	check_quest_event(c, rule, n->u.rule.trigger);
 	check_period(c, n->u.rule.from, n->u.rule.until);
 	chk_actions(c, n->u.rule.actions);
+	if (rule->trigger == CHK_TRIG_AFTER && rule->event) {
+		later_ctx l = {c, rule};
+		for (const ast_node *a = n->u.rule.actions; a; a = a->next)
+			chk_walk(a, later_field, &l);
+	}
 	bool yearly = n->u.rule.trigger && n->u.rule.trigger->kind == AST_BIRTHDAY;
 	check_clauses(c, n->u.rule.clauses, n->u.rule.actions, yearly);
 	if (rule->trigger == CHK_TRIG_EVENT)
