@@ -215,6 +215,11 @@ struct rt_program {
 
 	ir_routine *events;          /* per record (nrecords); nops 0: no routine */
 	ir_routine day;
+	/* the day routine must run on every day: a ladder without review whose
+	 * measure may change as days pass without anything happening (a history
+	 * window, the day); otherwise rt_exec_days jumps over days on which
+	 * nothing is due (rt_next_day_due) */
+	bool day_each;
 	ir_routine *metrics;         /* per ladder */
 
 	/* record layouts */

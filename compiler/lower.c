@@ -336,6 +336,29 @@ static void day_routine(lw *L)
 		lw_op(L, IR_REVIEW, 0, m, 0, l);
 	}
 	lw_op(L, IR_RET, 0, 0, 0, 0);
+	/* Days on which nothing is due are skipped (rt_next_day_due) unless a
+	 * ladder without review (moved on every day) has a measure that can
+	 * change by itself as days pass: only the customer's balances, earned
+	 * points, rungs and variants are known not to. */
+	p->day_each = false;
+	for (uint32_t l = 0; l < r->nladders; l++) {
+		if (p->ladders[l].review)
+			continue;
+		const ir_routine *m = &p->metrics[l];
+		for (uint32_t i = 0; i < m->nops; i++) {
+			switch (m->ops[i].op) {
+			case IR_NOP: case IR_CONST: case IR_MOV: case IR_JMP: case IR_JT: case IR_JNT: case IR_JZ:
+			case IR_JNEI: case IR_JEQI: case IR_RET: case IR_ADD: case IR_SUB: case IR_MUL: case IR_NEG:
+			case IR_SCALE: case IR_MULS: case IR_DIVS: case IR_FLOORD: case IR_CEILD: case IR_ROUNDD:
+			case IR_MIN: case IR_MAX: case IR_ABS: case IR_EQ: case IR_NE: case IR_LT: case IR_LE:
+			case IR_GT: case IR_GE: case IR_NOT3: case IR_AND3: case IR_OR3: case IR_BALANCE:
+			case IR_EARNED: case IR_LADDER: case IR_VARIANT:
+				break;
+			default:
+				p->day_each = true;
+			}
+		}
+	}
 }
 
 static void metric_routines(lw *L)

@@ -821,3 +821,118 @@ void rt_redeem(rt_vm *vm, int64_t item)
 	if (!rt_debit(vm, (uint32_t)it->wallet, it->cost, RT_FX_REDEMPTION, -1, (int32_t)item))
 		rt_refuse(vm, item, RT_REFUSE_BALANCE);
 }
+
+/* ---- skipping days ---- */
+
+static int64_t min_day(int64_t a, int64_t b)
+{
+	return a < b ? a : b;
+}
+
+/* The first day >= from on which birthday `b` (a day number) is kept:
+ * the day itself (Feb 29: Feb 28 in common years), or the 1st of its month. */
+static int64_t next_birthday(int64_t b, bool month, int64_t from)
+{
+	clk_date bd = clk_civil_from_days(b), f = clk_civil_from_days(from);
+	for (int64_t y = f.year; y <= f.year + 1; y++) {
+		int day = month ? 1 : bd.day;
+		if (!month && bd.month == 2 && bd.day == 29 && !clk_is_leap(y))
+			day = 28;
+		int64_t d = clk_days_from_civil(y, bd.month, day);
+		if (d >= from)
+			return d;
+	}
+	return INT64_MAX;
+}
+
+/* The first day >= from that begins a period of `u` (local calendar). */
+static int64_t next_period_start(clk_unit u, int64_t from)
+{
+	switch (u) {
+	case CLK_DAY: return from;
+	case CLK_WEEK: {
+		int wd = clk_weekday(from);
+		return wd == 1 ? from : from + (8 - wd);
+	}
+	case CLK_MONTH: {
+		clk_date d = clk_civil_from_days(from);
+		return d.day == 1 ? from : clk_days_from_civil(d.year, d.month + 1, 1);
+	}
+	case CLK_YEAR: {
+		clk_date d = clk_civil_from_days(from);
+		return d.day == 1 && d.month == 1 ? from : clk_days_from_civil(d.year + 1, 1, 1);
+	}
+	}
+	return from;
+}
+
+int64_t rt_next_day_due(const rt_program *p, const uint8_t *st, int64_t from)
+{
+	int64_t due = INT64_MAX;
+	/* lots are kept in day order: the first one is the next to go */
+	for (uint32_t w = 0; w < p->r->nwallets; w++) {
+		const rt_lay_wallet *lw = &p->wallets[w];
+		if (lw->staff)
+			continue;
+		if (lw->lots_off && rt_ld32(st, lw->off + W_NLOTS) > 0)
+			due = min_day(due, rt_ld32(st, lw->lots_off + 8));
+		if (lw->pend_off && rt_ld32(st, lw->off + W_NPEND) > 0)
+			due = min_day(due, rt_ld32(st, lw->pend_off + 8));
+	}
+	for (uint32_t t = 0; t < p->ntimers; t++) {
+		const rt_lay_timer *lt = &p->timers[t];
+		switch (lt->kind) {
+		case CHK_TRIG_INACTIVE: {
+			int32_t base = rt_ld32(st, lt->off);
+			if (base == RT_NO_DAY)
+				base = rt_ld32(st, p->off_hdr + RT_HDR_FIRST_DAY);
+			if (base != RT_NO_DAY && !rt_ld32(st, lt->off + 4))
+				due = min_day(due, (int64_t)base + lt->days);
+			break;
+		}
+		case CHK_TRIG_AFTER:
+			for (uint32_t i = 0; i < RT_AFTER_SLOTS; i++) {
+				int32_t d = rt_ld32(st, lt->off + 8 * i);
+				if (d != RT_NO_DAY)
+					due = min_day(due, d);
+			}
+			break;
+		case CHK_TRIG_BIRTHDAY: {
+			int32_t b = rt_ld32(st, p->off_hdr + RT_HDR_BIRTHDAY);
+			if (b != RT_NO_DAY)
+				due = min_day(due, next_birthday(b, lt->month, from));
+			break;
+		}
+		case CHK_TRIG_EXPIRING: {
+			if (lt->wallet < 0)
+				break;
+			const rt_lay_wallet *lw = &p->wallets[lt->wallet];
+			if (!lw->lots_off)
+				break;
+			uint32_t n = (uint32_t)rt_ld32(st, lw->off + W_NLOTS);
+			for (uint32_t i = 0; i < n; i++) {
+				uint32_t o = lw->lots_off + i * 16;
+				if (!rt_ld32(st, o + 12) && rt_ld64(st, o) > 0)
+					due = min_day(due, (int64_t)rt_ld32(st, o + 8) - lt->days);
+			}
+			break;
+		}
+		default:
+			/* a kind this does not know: every day */
+			return from;
+		}
+		if (due <= from)
+			return from;
+	}
+	for (uint32_t m = 0; m < p->nmissions; m++) {
+		const rt_lay_mission *lm = &p->missions[m];
+		if (lm->within_days && st[lm->off + M_STATE] == RT_MIS_RUNNING)
+			due = min_day(due, (int64_t)rt_ld32(st, lm->off + M_START) + lm->within_days + 1);
+	}
+	if (due <= from)
+		return from;
+	for (uint32_t l = 0; l < p->r->nladders; l++)
+		if (p->ladders[l].review)
+			due = min_day(due, next_period_start(p->ladders[l].review_unit, from));
+	return due < from ? from : due;
+}

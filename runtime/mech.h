@@ -97,6 +97,12 @@ int64_t rt_timer_load(rt_vm *vm, uint32_t t, uint32_t k);
 bool rt_timer_has(rt_vm *vm, uint32_t t, uint32_t k);
 int64_t rt_timer_due(rt_vm *vm, uint32_t t);
 
+/* The first day >= `from` on which the day routine may do something for
+ * record `st` (a lot expires or is released, a time rule falls due, a review
+ * period begins, a mission's deadline passes); INT64_MAX if none. Every day
+ * before it would do nothing at all. */
+int64_t rt_next_day_due(const rt_program *p, const uint8_t *st, int64_t from);
+
 void rt_purchase_record(rt_vm *vm, int64_t total);
 void rt_return(rt_vm *vm, rt_str original, int64_t value);
 int64_t rt_find_item(rt_vm *vm, rt_str name);

@@ -345,29 +345,66 @@ int rt_exec_event(rt_exec *x, const rt_event *ev)
 	return 0;
 }
 
+/* Runs the day routine for day `d`. */
+static void run_day(rt_exec *x, int64_t d, int64_t now, int64_t *regs)
+{
+	const rt_program *p = x->prog;
+	rt_vm vm;
+	vm_init(&vm, x);
+	vm.day = d;
+	vm.at = clk_period_start(p->zone, CLK_DAY, d);
+	if (vm.at > now)
+		vm.at = now;
+	rt_st32(x->state, p->off_hdr + RT_HDR_LAST_DAY, (int32_t)d);
+	rt_vm_run(&vm, &p->day, regs);
+}
+
+/* The first day to run, or false for a new customer (no day passes for them). */
+static bool days_begin(rt_exec *x, int64_t day, int64_t *first)
+{
+	const rt_program *p = x->prog;
+	int32_t last = rt_ld32(x->state, p->off_hdr + RT_HDR_LAST_DAY);
+	if (last == RT_NO_DAY) {
+		rt_st32(x->state, p->off_hdr + RT_HDR_LAST_DAY, (int32_t)day);
+		return false;
+	}
+	*first = (int64_t)last + 1;
+	return true;
+}
+
+/* Days on which nothing is due change nothing (rt_next_day_due): they are
+ * jumped over, straight to the next day something happens. */
 void rt_exec_days(rt_exec *x, int64_t day, int64_t now)
 {
 	const rt_program *p = x->prog;
-	if (!x->state)
+	int64_t d;
+	if (!x->state || !days_begin(x, day, &d))
 		return;
-	uint8_t *st = x->state;
-	int32_t last = rt_ld32(st, p->off_hdr + RT_HDR_LAST_DAY);
-	if (last == RT_NO_DAY) {
-		/* a new customer: no day has passed for them yet */
-		rt_st32(st, p->off_hdr + RT_HDR_LAST_DAY, (int32_t)day);
+	if (p->day_each) {
+		rt_exec_days_each(x, day, now);
 		return;
 	}
+	if (d > day)
+		return;
 	int64_t regs[IR_MAX_REGS];
-	for (int64_t d = (int64_t)last + 1; d <= day; d++) {
-		rt_vm vm;
-		vm_init(&vm, x);
-		vm.day = d;
-		vm.at = clk_period_start(p->zone, CLK_DAY, d);
-		if (vm.at > now)
-			vm.at = now;
-		rt_st32(st, p->off_hdr + RT_HDR_LAST_DAY, (int32_t)d);
-		rt_vm_run(&vm, &p->day, regs);
+	while (d <= day) {
+		d = rt_next_day_due(p, x->state, d);
+		if (d > day)
+			break;
+		run_day(x, d, now, regs);
+		d++;
 	}
+	rt_st32(x->state, p->off_hdr + RT_HDR_LAST_DAY, (int32_t)day);
+}
+
+void rt_exec_days_each(rt_exec *x, int64_t day, int64_t now)
+{
+	int64_t d;
+	if (!x->state || !days_begin(x, day, &d))
+		return;
+	int64_t regs[IR_MAX_REGS];
+	for (; d <= day; d++)
+		run_day(x, d, now, regs);
 }
 
 int64_t rt_state_last_at(const rt_program *p, const uint8_t *state)
