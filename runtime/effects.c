@@ -404,7 +404,7 @@ static void convert_once(const rt_names *n, const rt_effect *in, const uint16_t 
 	if (rule && variants && n->rule_exps[in->rule])
 		out->variants = fmt_variants(n, t, n->rule_exps[in->rule], variants);
 	out->at = in->at;
-	out->utc_offset = clk_zone_offset(n->zone, in->at);
+	out->utc_offset = clk_memo_offset(&s->memo, n->zone, in->at);
 }
 
 void rt_fx_convert(const rt_names *n, const rt_effect *in, const uint16_t *variants, rt_fx_scratch *s,

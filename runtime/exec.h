@@ -105,6 +105,9 @@ typedef struct rt_exec {
 	/* receives every effect, in order */
 	void (*emit)(void *user, const rt_effect *fx);
 	void *user;                 /* passed to both */
+	/* working memory of time-zone lookups (clock.h), kept from call to
+	 * call; zeroed before the first call */
+	clk_memo memo;
 } rt_exec;
 
 /* ---- the program ---- */

@@ -440,8 +440,9 @@ void rt_ladder_review(rt_vm *vm, uint32_t l, int64_t metric)
 		return;
 	}
 	/* a review when a review period begins */
-	int64_t per = clk_period_index(p->zone, vm->at, ll->review_unit);
-	int64_t prev = clk_period_index(p->zone, clk_period_start(p->zone, CLK_DAY, vm->day - 1), ll->review_unit);
+	int64_t per = rt_period(vm, ll->review_unit);
+	int64_t prev = clk_memo_period(&vm->x->memo, p->zone, clk_memo_day_start(&vm->x->memo, p->zone, vm->day - 1),
+				       ll->review_unit);
 	if (per == prev || rt_ld32(vm->st, ll->off + 8) == (int32_t)per)
 		return;
 	rt_st32(vm->st, ll->off + 8, (int32_t)per);

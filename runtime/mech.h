@@ -65,7 +65,7 @@ int64_t rt_expiry_day(const rt_program *p, uint32_t w, int64_t day);
 static inline int64_t rt_period(rt_vm *vm, clk_unit u)
 {
 	if (!(vm->per_known >> u & 1)) {
-		vm->per[u] = u == CLK_DAY ? vm->day : clk_period_index(vm->p->zone, vm->at, u);
+		vm->per[u] = u == CLK_DAY ? vm->day : clk_memo_period(&vm->x->memo, vm->p->zone, vm->at, u);
 		vm->per_known |= (uint8_t)(1u << u);
 	}
 	return vm->per[u];

@@ -327,7 +327,7 @@ int rt_exec_event(rt_exec *x, const rt_event *ev)
 	vm_init(&vm, x);
 	vm.ev = ev;
 	vm.at = ev->values[1 + RT_FIELD_AT].i;
-	vm.day = rt_program_day(p, vm.at);
+	vm.day = clk_memo_period(&x->memo, p->zone, vm.at, CLK_DAY);
 	vm.event_id = ev->values[1 + RT_FIELD_ID].s;
 	if (x->customer.len == 0)
 		vm.st = NULL;
@@ -352,7 +352,7 @@ static void run_day(rt_exec *x, int64_t d, int64_t now, int64_t *regs)
 	rt_vm vm;
 	vm_init(&vm, x);
 	vm.day = d;
-	vm.at = clk_period_start(p->zone, CLK_DAY, d);
+	vm.at = clk_memo_day_start(&x->memo, p->zone, d);
 	if (vm.at > now)
 		vm.at = now;
 	rt_st32(x->state, p->off_hdr + RT_HDR_LAST_DAY, (int32_t)d);

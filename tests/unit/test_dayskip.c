@@ -335,3 +335,29 @@ Test(dayskip, window_level_every_day)
 	const char *texts[] = {EVERYTHING "levels busy on count(purchase in last 10 days) {\n  b0 at 0\n  b1 at 2\n}\n"};
 	cr_assert_gt(both_ways(texts, 1, 7), 1000);
 }
+
+/* The zone memo (clock.h) gives exactly what the functions it stands for
+ * give: instants around DST changes, forwards, backwards and far jumps. */
+Test(dayskip, zone_memo_is_exact)
+{
+	static const char *const zones[] = {"Europe/Paris", "America/New_York", "Australia/Lord_Howe", "Pacific/Apia"};
+	for (size_t zi = 0; zi < sizeof zones / sizeof *zones; zi++) {
+		clk_error err;
+		clk_zone *z = clk_zone_load(zones[zi], &err);
+		if (!z)
+			continue; /* not installed here */
+		clk_memo m = {0};
+		rng_state = zi + 1;
+		int64_t t = INT64_C(1293840000); /* 2011-01-01 */
+		for (int i = 0; i < 200000; i++) {
+			uint32_t r = rnd(100);
+			t += r < 80 ? (int64_t)rnd(7200) : r < 95 ? -(int64_t)rnd(86400 * 3) : (int64_t)rnd(86400 * 400) - 86400 * 150;
+			cr_assert_eq(clk_memo_offset(&m, z, t), clk_zone_offset(z, t), "%s at %" PRId64, zones[zi], t);
+			for (int u = CLK_DAY; u <= CLK_YEAR; u++)
+				cr_assert_eq(clk_memo_period(&m, z, t, (clk_unit)u), clk_period_index(z, t, (clk_unit)u));
+			int64_t day = clk_period_index(z, t, CLK_DAY) + (int64_t)rnd(5) - 2;
+			cr_assert_eq(clk_memo_day_start(&m, z, day), clk_period_start(z, CLK_DAY, day));
+		}
+		clk_zone_free(z);
+	}
+}
