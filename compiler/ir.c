@@ -5,6 +5,7 @@
  */
 #include "ir.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 const char *const ir_op_names[IR_OP_COUNT] = {
@@ -36,4 +37,352 @@ uint32_t ir_emit(arena *a, ir_routine *r, ir_opcode op, int32_t ra, int32_t rb, 
 void ir_patch_here(ir_routine *r, uint32_t at)
 {
 	r->ops[at].imm = r->nops;
+}
+
+/* ---- the peephole pass ----
+ *
+ * Lowering emits straightforward code: constants loaded right before they
+ * are tested, conditions copied between registers, jumps to jumps. This
+ * pass, run once per finished routine, makes the same routine with fewer
+ * ops, without changing what it does:
+ *   - constants are followed through CONST and MOV within a basic block,
+ *     and a conditional jump on a known value becomes a JMP or nothing;
+ *   - ops that cannot be reached are dropped;
+ *   - ops without side effects whose result is never read are dropped
+ *     (liveness over the whole routine; r0 is read at RET: a metric's
+ *     result);
+ *   - `X rT ...; MOV rA rT` with rT read nowhere else becomes `X rA ...`;
+ *   - jumps to jumps go straight to the end of the chain, and a jump to
+ *     the next op is dropped.
+ * Every op kept keeps its span. */
+
+static bool op_jumps(uint16_t op)
+{
+	switch (op) {
+	case IR_JMP: case IR_JT: case IR_JNT: case IR_JZ: case IR_JNEI: case IR_JEQI: case IR_ANON:
+	case IR_JABSF: case IR_JABSE: case IR_STAFF: case IR_JABST:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* No fall-through to the next op. */
+static bool op_ends(uint16_t op)
+{
+	return op == IR_JMP || op == IR_RET || op == IR_REFUSE || op == IR_OP_COUNT;
+}
+
+/* Which of b (bit 0) and c (bit 1) are registers the op reads. */
+static unsigned op_reads(uint16_t op)
+{
+	switch (op) {
+	case IR_MOV: case IR_JT: case IR_JNT: case IR_JZ: case IR_JNEI: case IR_JEQI: case IR_NEG: case IR_SCALE:
+	case IR_FLOORD: case IR_CEILD: case IR_ROUNDD: case IR_ABS: case IR_NOT3: case IR_INMASK: case IR_WINADD:
+	case IR_TSTASH: case IR_OVLSET: case IR_BDAY: case IR_PREC: case IR_CAPUSE: case IR_BUDUSE: case IR_AWARD:
+	case IR_HASBAL: case IR_DEBIT: case IR_NARG: case IR_MSTART: case IR_LADUP: case IR_REVIEW: case IR_REFUSE:
+	case IR_REDEEM:
+		return 1;
+	case IR_ADD: case IR_SUB: case IR_MUL: case IR_MULS: case IR_DIVS: case IR_MIN: case IR_MAX: case IR_EQ:
+	case IR_NE: case IR_LT: case IR_LE: case IR_GT: case IR_GE: case IR_AND3: case IR_OR3:
+		return 3;
+	case IR_ELEM: case IR_RETURN:
+		return 2;
+	default:
+		return 0;
+	}
+}
+
+/* The op writes register a. */
+static bool op_writes(uint16_t op)
+{
+	switch (op) {
+	case IR_CONST: case IR_MOV: case IR_LDF: case IR_LISTN: case IR_LDE: case IR_SEQF: case IR_SEQ2:
+	case IR_LISTNE: case IR_SEQE: case IR_SINF: case IR_SINE: case IR_SSETF: case IR_SSETE: case IR_INMASK:
+	case IR_ADD: case IR_SUB: case IR_MUL: case IR_NEG: case IR_SCALE: case IR_MULS: case IR_DIVS:
+	case IR_FLOORD: case IR_CEILD: case IR_ROUNDD: case IR_MIN: case IR_MAX: case IR_ABS: case IR_EQ:
+	case IR_NE: case IR_LT: case IR_LE: case IR_GT: case IR_GE: case IR_NOT3: case IR_AND3: case IR_OR3:
+	case IR_DAY: case IR_BALANCE: case IR_EARNED: case IR_WINSUM: case IR_LADDER: case IR_VARIANT:
+	case IR_METRIC: case IR_TLOAD: case IR_OVLGET: case IR_CAPLEFT: case IR_BUDLEFT: case IR_HASBAL:
+	case IR_FINDITEM: case IR_MAT: case IR_MADV: case IR_SADV: case IR_TDUE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* The op only computes register a: dropped when a is not read after. */
+static bool op_pure(uint16_t op)
+{
+	switch (op) {
+	case IR_CONST: case IR_MOV: case IR_LDF: case IR_LISTN: case IR_LDE: case IR_SEQF: case IR_SEQ2:
+	case IR_LISTNE: case IR_SEQE: case IR_SINF: case IR_SINE: case IR_SSETF: case IR_SSETE: case IR_INMASK:
+	case IR_ADD: case IR_SUB: case IR_MUL: case IR_NEG: case IR_SCALE: case IR_MULS: case IR_DIVS:
+	case IR_FLOORD: case IR_CEILD: case IR_ROUNDD: case IR_MIN: case IR_MAX: case IR_ABS: case IR_EQ:
+	case IR_NE: case IR_LT: case IR_LE: case IR_GT: case IR_GE: case IR_NOT3: case IR_AND3: case IR_OR3:
+	case IR_DAY: case IR_BALANCE: case IR_EARNED: case IR_WINSUM: case IR_LADDER: case IR_VARIANT:
+	case IR_OVLGET: case IR_CAPLEFT: case IR_BUDLEFT: case IR_HASBAL:
+		return true;
+	default:
+		return false;
+	}
+}
+
+#define LIVE_WORDS (IR_MAX_REGS / 64)
+
+static bool reg_ok(int32_t r)
+{
+	return r >= 0 && r < IR_MAX_REGS;
+}
+
+/* Jump targets: bit per op. */
+static void mark_targets(const ir_routine *r, uint8_t *target)
+{
+	memset(target, 0, r->nops + 1);
+	for (uint32_t i = 0; i < r->nops; i++)
+		if (op_jumps(r->ops[i].op) && r->ops[i].imm >= 0 && (uint64_t)r->ops[i].imm <= r->nops)
+			target[r->ops[i].imm] = 1;
+}
+
+static bool fold_constants(ir_routine *r, uint8_t *target)
+{
+	bool changed = false;
+	bool known[IR_MAX_REGS];
+	int64_t val[IR_MAX_REGS];
+	memset(known, 0, sizeof known);
+	mark_targets(r, target);
+	for (uint32_t i = 0; i < r->nops; i++) {
+		ir_op *o = &r->ops[i];
+		if (target[i])
+			memset(known, 0, sizeof known);
+		bool kb = reg_ok(o->b) && known[o->b];
+		int64_t vb = kb ? val[o->b] : 0;
+		int taken = -1; /* a conditional jump on a known value: 1 taken, 0 not */
+		switch (o->op) {
+		case IR_JT: if (kb) taken = vb == 1; break;
+		case IR_JNT: if (kb) taken = vb != 1; break;
+		case IR_JZ: if (kb) taken = vb == 0; break;
+		case IR_JNEI: if (kb) taken = vb != o->c; break;
+		case IR_JEQI: if (kb) taken = vb == o->c; break;
+		case IR_MOV:
+			if (kb) {
+				*o = (ir_op){.op = IR_CONST, .a = o->a, .imm = vb, .sp = o->sp};
+				changed = true;
+			}
+			break;
+		default: break;
+		}
+		if (taken >= 0) {
+			*o = (ir_op){.op = taken ? IR_JMP : IR_NOP, .imm = taken ? o->imm : 0, .sp = o->sp};
+			changed = true;
+		}
+		if (op_writes(o->op) && reg_ok(o->a)) {
+			known[o->a] = o->op == IR_CONST;
+			val[o->a] = o->imm;
+		}
+		if (o->op == IR_METRIC)
+			memset(known, 0, sizeof known); /* (another routine: its own registers, but be plain) */
+	}
+	return changed;
+}
+
+static bool drop_unreachable(ir_routine *r, uint8_t *seen)
+{
+	uint32_t n = r->nops, *stack = malloc((n + 1) * sizeof *stack), sp = 0;
+	if (!stack)
+		return false;
+	memset(seen, 0, n + 1);
+	if (n) {
+		stack[sp++] = 0;
+		seen[0] = 1;
+	}
+	while (sp) {
+		uint32_t i = stack[--sp];
+		const ir_op *o = &r->ops[i];
+		uint32_t next[2];
+		int k = 0;
+		if (!op_ends(o->op) && i + 1 < n)
+			next[k++] = i + 1;
+		if (op_jumps(o->op) && o->imm >= 0 && (uint64_t)o->imm < n)
+			next[k++] = (uint32_t)o->imm;
+		for (int j = 0; j < k; j++)
+			if (!seen[next[j]]) {
+				seen[next[j]] = 1;
+				stack[sp++] = next[j];
+			}
+	}
+	free(stack);
+	bool changed = false;
+	for (uint32_t i = 0; i < n; i++)
+		if (!seen[i] && r->ops[i].op != IR_NOP) {
+			r->ops[i] = (ir_op){.op = IR_NOP, .sp = r->ops[i].sp};
+			changed = true;
+		}
+	return changed;
+}
+
+/* live[i]: registers live on entry to op i. */
+static bool liveness(const ir_routine *r, uint64_t *live)
+{
+	uint32_t n = r->nops;
+	memset(live, 0, (size_t)(n + 1) * LIVE_WORDS * sizeof *live);
+	bool again = true;
+	while (again) {
+		again = false;
+		for (uint32_t i = n; i-- > 0;) {
+			const ir_op *o = &r->ops[i];
+			uint64_t out[LIVE_WORDS] = {0};
+			if (!op_ends(o->op) && i + 1 < n)
+				for (int w = 0; w < LIVE_WORDS; w++)
+					out[w] |= live[(size_t)(i + 1) * LIVE_WORDS + w];
+			if (op_jumps(o->op) && o->imm >= 0 && (uint64_t)o->imm < n)
+				for (int w = 0; w < LIVE_WORDS; w++)
+					out[w] |= live[(size_t)o->imm * LIVE_WORDS + w];
+			if (o->op == IR_RET)
+				out[0] |= 1; /* a metric's result */
+			if (op_writes(o->op) && reg_ok(o->a))
+				out[o->a / 64] &= ~((uint64_t)1 << (o->a % 64));
+			unsigned rd = op_reads(o->op);
+			if ((rd & 1) && reg_ok(o->b))
+				out[o->b / 64] |= (uint64_t)1 << (o->b % 64);
+			if ((rd & 2) && reg_ok(o->c))
+				out[o->c / 64] |= (uint64_t)1 << (o->c % 64);
+			uint64_t *in = &live[(size_t)i * LIVE_WORDS];
+			for (int w = 0; w < LIVE_WORDS; w++)
+				if (in[w] != out[w]) {
+					in[w] = out[w];
+					again = true;
+				}
+		}
+	}
+	return true;
+}
+
+static bool is_live(const uint64_t *live, uint32_t at, int32_t reg)
+{
+	return live[(size_t)at * LIVE_WORDS + (uint32_t)reg / 64] >> (reg % 64) & 1;
+}
+
+/* Registers live after op i (on entry to its successors). */
+static bool live_after(const ir_routine *r, const uint64_t *live, uint32_t i, int32_t reg)
+{
+	const ir_op *o = &r->ops[i];
+	if (o->op == IR_RET && reg == 0)
+		return true;
+	if (!op_ends(o->op) && i + 1 < r->nops && is_live(live, i + 1, reg))
+		return true;
+	return op_jumps(o->op) && o->imm >= 0 && (uint64_t)o->imm < r->nops && is_live(live, (uint32_t)o->imm, reg);
+}
+
+static bool drop_dead(ir_routine *r, uint8_t *target)
+{
+	uint64_t *live = malloc((size_t)(r->nops + 1) * LIVE_WORDS * sizeof *live);
+	if (!live)
+		return false;
+	liveness(r, live);
+	mark_targets(r, target);
+	bool changed = false;
+	for (uint32_t i = 0; i < r->nops; i++) {
+		ir_op *o = &r->ops[i];
+		if (!op_pure(o->op) || !reg_ok(o->a))
+			continue;
+		if (!live_after(r, live, i, o->a)) {
+			*o = (ir_op){.op = IR_NOP, .sp = o->sp};
+			changed = true;
+			continue;
+		}
+		/* `X rT ...; MOV rA rT`, rT dead after the MOV: X writes rA */
+		if (i + 1 < r->nops && !target[i + 1]) {
+			ir_op *m = &r->ops[i + 1];
+			if (m->op == IR_MOV && m->b == o->a && m->a != o->a && reg_ok(m->a) &&
+			    !live_after(r, live, i + 1, o->a)) {
+				o->a = m->a;
+				*m = (ir_op){.op = IR_NOP, .sp = m->sp};
+				free(live);
+				return true; /* liveness changed: start again */
+			}
+		}
+	}
+	free(live);
+	return changed;
+}
+
+/* The op a jump to `t` ends up at: past NOPs and through JMPs. */
+static uint32_t final_target(const ir_routine *r, uint32_t t)
+{
+	for (uint32_t hops = 0; hops < r->nops && t < r->nops; hops++) {
+		if (r->ops[t].op == IR_NOP)
+			t++;
+		else if (r->ops[t].op == IR_JMP && r->ops[t].imm >= 0 && (uint64_t)r->ops[t].imm <= r->nops)
+			t = (uint32_t)r->ops[t].imm;
+		else
+			break;
+	}
+	return t;
+}
+
+static bool thread_jumps(ir_routine *r)
+{
+	bool changed = false;
+	for (uint32_t i = 0; i < r->nops; i++) {
+		ir_op *o = &r->ops[i];
+		if (!op_jumps(o->op) || o->imm < 0 || (uint64_t)o->imm > r->nops)
+			continue;
+		uint32_t t = final_target(r, (uint32_t)o->imm);
+		if (t != (uint32_t)o->imm) {
+			o->imm = t;
+			changed = true;
+		}
+		/* a jump to where it would go anyway */
+		uint32_t next = i + 1;
+		while (next < r->nops && r->ops[next].op == IR_NOP)
+			next++;
+		if (o->op == IR_JMP && t == next) {
+			*o = (ir_op){.op = IR_NOP, .sp = o->sp};
+			changed = true;
+		}
+	}
+	return changed;
+}
+
+/* Removes the NOPs, moving jump targets to the op that followed. */
+static void compact(ir_routine *r, uint32_t *map)
+{
+	uint32_t k = 0;
+	for (uint32_t i = 0; i < r->nops; i++) {
+		map[i] = k;
+		if (r->ops[i].op != IR_NOP)
+			k++;
+	}
+	map[r->nops] = k;
+	for (uint32_t i = 0; i < r->nops; i++)
+		if (op_jumps(r->ops[i].op) && r->ops[i].imm >= 0 && (uint64_t)r->ops[i].imm <= r->nops)
+			r->ops[i].imm = map[r->ops[i].imm];
+	k = 0;
+	for (uint32_t i = 0; i < r->nops; i++)
+		if (r->ops[i].op != IR_NOP)
+			r->ops[k++] = r->ops[i];
+	r->nops = k;
+}
+
+void ir_optimize(ir_routine *r)
+{
+	if (!r->nops)
+		return;
+	uint8_t *mark = malloc(r->nops + 1);
+	uint32_t *map = malloc((r->nops + 1) * sizeof *map);
+	if (mark && map) {
+		for (int round = 0; round < 8; round++) {
+			bool changed = fold_constants(r, mark);
+			changed |= drop_unreachable(r, mark);
+			while (drop_dead(r, mark))
+				changed = true;
+			changed |= thread_jumps(r);
+			compact(r, map);
+			if (!changed)
+				break;
+		}
+	}
+	free(mark);
+	free(map);
 }

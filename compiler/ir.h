@@ -82,6 +82,9 @@ extern const char *const ir_op_operands[IR_OP_COUNT];
 uint32_t ir_emit(arena *a, ir_routine *r, ir_opcode op, int32_t ra, int32_t rb, int32_t rc, int64_t imm, span sp);
 /* Points jump `at` to the next op to be emitted. */
 void ir_patch_here(ir_routine *r, uint32_t at);
+/* Makes a finished routine smaller without changing what it does
+ * (constants, dead code, jumps: ir.c says what). */
+void ir_optimize(ir_routine *r);
 
 /* ---- the lowered program's tables ---- */
 

@@ -417,5 +417,12 @@ bool rt_lower(rt_program *p)
 		rt_layout_stash(p, t);
 	L.dry = false;
 	L.failed = false;
-	return lower_all(&L);
+	if (!lower_all(&L))
+		return false;
+	for (uint32_t i = 0; i < p->r->nrecords; i++)
+		ir_optimize(&p->events[i]);
+	for (uint32_t l = 0; l < p->r->nladders; l++)
+		ir_optimize(&p->metrics[l]);
+	ir_optimize(&p->day);
+	return true;
 }
