@@ -97,8 +97,13 @@ typedef struct dup_spill {
 } dup_spill;
 
 /* A customer: this header, then the variants, then the program's record. */
+#define CUST_ID_INLINE 24
+
 typedef struct cust {
-	rec_head h;                       /* id */
+	rec_head h;                       /* id: in id_buf when shorter than CUST_ID_INLINE, else in the id chunks */
+	/* a short id is kept here, next to the header the lookup reads anyway:
+	 * comparing it costs no other cache line */
+	char id_buf[CUST_ID_INLINE];
 	int64_t last_at;                  /* latest applied event time; INT64_MIN before the first */
 	int64_t last_day;                 /* last local day rt_exec_days ran to; INT64_MIN before the first */
 	uint64_t dup_h[RT_DUP_INLINE];    /* hashes of recent event ids; 0 = empty */
@@ -442,7 +447,13 @@ static cust *cust_new(ludic_engine *e, uint64_t h, const char *id, uint32_t len)
 	cust *c = pool_alloc(&e->cpool);
 	if (!c)
 		return NULL;
-	c->h.id = id_copy(e, id, len);
+	if (len < CUST_ID_INLINE) {
+		memcpy(c->id_buf, id, len);
+		c->id_buf[len] = '\0';
+		c->h.id = c->id_buf;
+	} else {
+		c->h.id = id_copy(e, id, len);
+	}
 	if (!c->h.id) {
 		e->cpool.last->used--;
 		return NULL;

@@ -830,11 +830,12 @@ static int64_t min_day(int64_t a, int64_t b)
 	return a < b ? a : b;
 }
 
-/* The first day >= from on which birthday `b` (a day number) is kept:
- * the day itself (Feb 29: Feb 28 in common years), or the 1st of its month. */
-static int64_t next_birthday(int64_t b, bool month, int64_t from)
+/* The first day >= from (whose date is f) on which birthday `b` (a day
+ * number) is kept: the day itself (Feb 29: Feb 28 in common years), or the
+ * 1st of its month. */
+static int64_t next_birthday(int64_t b, bool month, int64_t from, clk_date f)
 {
-	clk_date bd = clk_civil_from_days(b), f = clk_civil_from_days(from);
+	clk_date bd = clk_civil_from_days(b);
 	for (int64_t y = f.year; y <= f.year + 1; y++) {
 		int day = month ? 1 : bd.day;
 		if (!month && bd.month == 2 && bd.day == 29 && !clk_is_leap(y))
@@ -846,8 +847,9 @@ static int64_t next_birthday(int64_t b, bool month, int64_t from)
 	return INT64_MAX;
 }
 
-/* The first day >= from that begins a period of `u` (local calendar). */
-static int64_t next_period_start(clk_unit u, int64_t from)
+/* The first day >= from (whose date is f) that begins a period of `u`
+ * (local calendar). */
+static int64_t next_period_start(clk_unit u, int64_t from, clk_date f)
 {
 	switch (u) {
 	case CLK_DAY: return from;
@@ -855,14 +857,10 @@ static int64_t next_period_start(clk_unit u, int64_t from)
 		int wd = clk_weekday(from);
 		return wd == 1 ? from : from + (8 - wd);
 	}
-	case CLK_MONTH: {
-		clk_date d = clk_civil_from_days(from);
-		return d.day == 1 ? from : clk_days_from_civil(d.year, d.month + 1, 1);
-	}
-	case CLK_YEAR: {
-		clk_date d = clk_civil_from_days(from);
-		return d.day == 1 && d.month == 1 ? from : clk_days_from_civil(d.year + 1, 1, 1);
-	}
+	case CLK_MONTH:
+		return f.day == 1 ? from : clk_days_from_civil(f.year, f.month + 1, 1);
+	case CLK_YEAR:
+		return f.day == 1 && f.month == 1 ? from : clk_days_from_civil(f.year + 1, 1, 1);
 	}
 	return from;
 }
@@ -870,7 +868,8 @@ static int64_t next_period_start(clk_unit u, int64_t from)
 int64_t rt_next_day_due(const rt_program *p, const uint8_t *st, int64_t from)
 {
 	int64_t due = INT64_MAX;
-	/* lots are kept in day order: the first one is the next to go */
+	/* the cheap ones first: once something is due at `from`, stop looking.
+	 * Lots are kept in day order: the first one is the next to go. */
 	for (uint32_t w = 0; w < p->r->nwallets; w++) {
 		const rt_lay_wallet *lw = &p->wallets[w];
 		if (lw->staff)
@@ -880,6 +879,14 @@ int64_t rt_next_day_due(const rt_program *p, const uint8_t *st, int64_t from)
 		if (lw->pend_off && rt_ld32(st, lw->off + W_NPEND) > 0)
 			due = min_day(due, rt_ld32(st, lw->pend_off + 8));
 	}
+	if (due <= from)
+		return from;
+	for (uint32_t m = 0; m < p->nmissions; m++) {
+		const rt_lay_mission *lm = &p->missions[m];
+		if (lm->within_days && st[lm->off + M_STATE] == RT_MIS_RUNNING)
+			due = min_day(due, (int64_t)rt_ld32(st, lm->off + M_START) + lm->within_days + 1);
+	}
+	bool dated = false; /* a birthday or a review needs the date of `from` */
 	for (uint32_t t = 0; t < p->ntimers; t++) {
 		const rt_lay_timer *lt = &p->timers[t];
 		switch (lt->kind) {
@@ -898,23 +905,23 @@ int64_t rt_next_day_due(const rt_program *p, const uint8_t *st, int64_t from)
 					due = min_day(due, d);
 			}
 			break;
-		case CHK_TRIG_BIRTHDAY: {
-			int32_t b = rt_ld32(st, p->off_hdr + RT_HDR_BIRTHDAY);
-			if (b != RT_NO_DAY)
-				due = min_day(due, next_birthday(b, lt->month, from));
+		case CHK_TRIG_BIRTHDAY:
+			dated = true;
 			break;
-		}
 		case CHK_TRIG_EXPIRING: {
 			if (lt->wallet < 0)
 				break;
 			const rt_lay_wallet *lw = &p->wallets[lt->wallet];
 			if (!lw->lots_off)
 				break;
+			/* in day order: the first lot not reminded of is the next */
 			uint32_t n = (uint32_t)rt_ld32(st, lw->off + W_NLOTS);
 			for (uint32_t i = 0; i < n; i++) {
 				uint32_t o = lw->lots_off + i * 16;
-				if (!rt_ld32(st, o + 12) && rt_ld64(st, o) > 0)
+				if (!rt_ld32(st, o + 12) && rt_ld64(st, o) > 0) {
 					due = min_day(due, (int64_t)rt_ld32(st, o + 8) - lt->days);
+					break;
+				}
 			}
 			break;
 		}
@@ -925,15 +932,21 @@ int64_t rt_next_day_due(const rt_program *p, const uint8_t *st, int64_t from)
 		if (due <= from)
 			return from;
 	}
-	for (uint32_t m = 0; m < p->nmissions; m++) {
-		const rt_lay_mission *lm = &p->missions[m];
-		if (lm->within_days && st[lm->off + M_STATE] == RT_MIS_RUNNING)
-			due = min_day(due, (int64_t)rt_ld32(st, lm->off + M_START) + lm->within_days + 1);
+	for (uint32_t l = 0; l < p->r->nladders && !dated; l++)
+		dated = p->ladders[l].review;
+	if (!dated)
+		return due;
+	clk_date f = clk_civil_from_days(from);
+	for (uint32_t t = 0; t < p->ntimers && due > from; t++) {
+		const rt_lay_timer *lt = &p->timers[t];
+		if (lt->kind != CHK_TRIG_BIRTHDAY)
+			continue;
+		int32_t b = rt_ld32(st, p->off_hdr + RT_HDR_BIRTHDAY);
+		if (b != RT_NO_DAY)
+			due = min_day(due, next_birthday(b, lt->month, from, f));
 	}
-	if (due <= from)
-		return from;
-	for (uint32_t l = 0; l < p->r->nladders; l++)
+	for (uint32_t l = 0; l < p->r->nladders && due > from; l++)
 		if (p->ladders[l].review)
-			due = min_day(due, next_period_start(p->ladders[l].review_unit, from));
+			due = min_day(due, next_period_start(p->ladders[l].review_unit, from, f));
 	return due < from ? from : due;
 }
