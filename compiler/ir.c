@@ -81,7 +81,8 @@ static unsigned op_reads(uint16_t op)
 	case IR_FLOORD: case IR_CEILD: case IR_ROUNDD: case IR_ABS: case IR_NOT3: case IR_INMASK: case IR_WINADD:
 	case IR_TSTASH: case IR_OVLSET: case IR_BDAY: case IR_PREC: case IR_CAPUSE: case IR_BUDUSE: case IR_AWARD:
 	case IR_HASBAL: case IR_DEBIT: case IR_NARG: case IR_MSTART: case IR_LADUP: case IR_REVIEW: case IR_REFUSE:
-	case IR_REDEEM:
+	case IR_REDEEM: case IR_ADDI: case IR_MINI: case IR_MAXI: case IR_MULSI: case IR_DIVSI: case IR_EQI:
+	case IR_NEI: case IR_LTI: case IR_LEI: case IR_GTI: case IR_GEI:
 		return 1;
 	case IR_ADD: case IR_SUB: case IR_MUL: case IR_MULS: case IR_DIVS: case IR_MIN: case IR_MAX: case IR_EQ:
 	case IR_NE: case IR_LT: case IR_LE: case IR_GT: case IR_GE: case IR_AND3: case IR_OR3:
@@ -104,7 +105,9 @@ static bool op_writes(uint16_t op)
 	case IR_NE: case IR_LT: case IR_LE: case IR_GT: case IR_GE: case IR_NOT3: case IR_AND3: case IR_OR3:
 	case IR_DAY: case IR_BALANCE: case IR_EARNED: case IR_WINSUM: case IR_LADDER: case IR_VARIANT:
 	case IR_METRIC: case IR_TLOAD: case IR_OVLGET: case IR_CAPLEFT: case IR_BUDLEFT: case IR_HASBAL:
-	case IR_FINDITEM: case IR_MAT: case IR_MADV: case IR_SADV: case IR_TDUE:
+	case IR_FINDITEM: case IR_MAT: case IR_MADV: case IR_SADV: case IR_TDUE: case IR_ADDI: case IR_MINI:
+	case IR_MAXI: case IR_MULSI: case IR_DIVSI: case IR_EQI: case IR_NEI: case IR_LTI: case IR_LEI: case IR_GTI:
+	case IR_GEI:
 		return true;
 	default:
 		return false;
@@ -121,7 +124,8 @@ static bool op_pure(uint16_t op)
 	case IR_FLOORD: case IR_CEILD: case IR_ROUNDD: case IR_MIN: case IR_MAX: case IR_ABS: case IR_EQ:
 	case IR_NE: case IR_LT: case IR_LE: case IR_GT: case IR_GE: case IR_NOT3: case IR_AND3: case IR_OR3:
 	case IR_DAY: case IR_BALANCE: case IR_EARNED: case IR_WINSUM: case IR_LADDER: case IR_VARIANT:
-	case IR_OVLGET: case IR_CAPLEFT: case IR_BUDLEFT: case IR_HASBAL:
+	case IR_OVLGET: case IR_CAPLEFT: case IR_BUDLEFT: case IR_HASBAL: case IR_ADDI: case IR_MINI: case IR_MAXI:
+	case IR_MULSI: case IR_DIVSI: case IR_EQI: case IR_NEI: case IR_LTI: case IR_LEI: case IR_GTI: case IR_GEI:
 		return true;
 	default:
 		return false;
@@ -142,6 +146,65 @@ static void mark_targets(const ir_routine *r, uint8_t *target)
 	for (uint32_t i = 0; i < r->nops; i++)
 		if (op_jumps(r->ops[i].op) && r->ops[i].imm >= 0 && (uint64_t)r->ops[i].imm <= r->nops)
 			target[r->ops[i].imm] = 1;
+}
+
+/* An op of two registers, one holding a known constant: its form with
+ * the constant inside the op (the CONST then usually dies). */
+static bool immediate(ir_op *o, const bool *known, const int64_t *val)
+{
+	bool kb = reg_ok(o->b) && known[o->b], kc = reg_ok(o->c) && known[o->c];
+	int64_t vb = kb ? val[o->b] : 0, vc = kc ? val[o->c] : 0;
+	uint16_t to = IR_NOP;
+	int32_t from = o->b;
+	int64_t k = 0;
+	switch (o->op) {
+	case IR_ADD: case IR_MIN: case IR_MAX: case IR_EQ: case IR_NE: case IR_MUL:
+		/* either side */
+		if (kc) {
+			k = vc;
+		} else if (kb) {
+			k = vb;
+			from = o->c;
+		} else {
+			return false;
+		}
+		to = o->op == IR_ADD ? IR_ADDI : o->op == IR_MIN ? IR_MINI : o->op == IR_MAX ? IR_MAXI :
+		     o->op == IR_EQ ? IR_EQI : o->op == IR_NE ? IR_NEI : IR_SCALE;
+		break;
+	case IR_SUB:
+		if (!kc || vc == INT64_MIN)
+			return false;
+		to = IR_ADDI;
+		k = -vc;
+		break;
+	case IR_LT: case IR_LE: case IR_GT: case IR_GE:
+		if (kc) {
+			k = vc;
+			to = o->op == IR_LT ? IR_LTI : o->op == IR_LE ? IR_LEI : o->op == IR_GT ? IR_GTI : IR_GEI;
+		} else if (kb) {
+			/* k < c is c > k */
+			k = vb;
+			from = o->c;
+			to = o->op == IR_LT ? IR_GTI : o->op == IR_LE ? IR_GEI : o->op == IR_GT ? IR_LTI : IR_LEI;
+		} else {
+			return false;
+		}
+		break;
+	case IR_MULS:
+		if (!kc || vc < INT32_MIN || vc > INT32_MAX)
+			return false;
+		*o = (ir_op){.op = IR_MULSI, .a = o->a, .b = o->b, .c = (int32_t)vc, .imm = o->imm, .sp = o->sp};
+		return true;
+	case IR_DIVS:
+		if (!kc || vc == 0 || vc < INT32_MIN || vc > INT32_MAX)
+			return false;
+		*o = (ir_op){.op = IR_DIVSI, .a = o->a, .b = o->b, .c = (int32_t)vc, .imm = o->imm, .sp = o->sp};
+		return true;
+	default:
+		return false;
+	}
+	*o = (ir_op){.op = to, .a = o->a, .b = from, .imm = k, .sp = o->sp};
+	return true;
 }
 
 static bool fold_constants(ir_routine *r, uint8_t *target)
@@ -172,6 +235,8 @@ static bool fold_constants(ir_routine *r, uint8_t *target)
 			break;
 		default: break;
 		}
+		if (taken < 0 && immediate(o, known, val))
+			changed = true;
 		if (taken >= 0) {
 			*o = (ir_op){.op = taken ? IR_JMP : IR_NOP, .imm = taken ? o->imm : 0, .sp = o->sp};
 			changed = true;

@@ -42,7 +42,7 @@ static void dump_routine(const rt_program *p, const ir_routine *r, FILE *out)
 						 o->op == IR_FINDITEM || o->op == IR_RETURN
 					     ? "f" : "r", o->b);
 		if (strstr(ops, "c"))
-			fprintf(out, " %s%d", o->op == IR_JNEI ? "#" : (o->op == IR_AWARD || o->op == IR_DEBIT || o->op == IR_BADGE ||
+			fprintf(out, " %s%d", o->op == IR_JNEI || o->op == IR_JEQI || o->op == IR_MULSI || o->op == IR_DIVSI ? "#" : (o->op == IR_AWARD || o->op == IR_DEBIT || o->op == IR_BADGE ||
 								      o->op == IR_NOTIFY)
 							? "rule" : (o->op == IR_MAT || o->op == IR_MADV) ? "step" : "r", o->c);
 		if (strstr(ops, "imm")) {

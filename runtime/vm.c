@@ -174,6 +174,11 @@ void rt_vm_run(rt_vm *vm, const ir_routine *rt, int64_t *R)
 		CASE(MIN) R[o->a] = R[o->b] < R[o->c] ? R[o->b] : R[o->c]; NEXT;
 		CASE(MAX) R[o->a] = R[o->b] > R[o->c] ? R[o->b] : R[o->c]; NEXT;
 		CASE(ABS) R[o->a] = R[o->b] < 0 ? -R[o->b] : R[o->b]; NEXT;
+		CASE(ADDI) R[o->a] = sat_add(R[o->b], o->imm); NEXT;
+		CASE(MINI) R[o->a] = R[o->b] < o->imm ? R[o->b] : o->imm; NEXT;
+		CASE(MAXI) R[o->a] = R[o->b] > o->imm ? R[o->b] : o->imm; NEXT;
+		CASE(MULSI) R[o->a] = round_half_even((__int128)R[o->b] * o->c, o->imm); NEXT;
+		CASE(DIVSI) R[o->a] = round_half_even((__int128)R[o->b] * o->imm, o->c); NEXT;
 
 		CASE(EQ) R[o->a] = R[o->b] == R[o->c]; NEXT;
 		CASE(NE) R[o->a] = R[o->b] != R[o->c]; NEXT;
@@ -181,6 +186,12 @@ void rt_vm_run(rt_vm *vm, const ir_routine *rt, int64_t *R)
 		CASE(LE) R[o->a] = R[o->b] <= R[o->c]; NEXT;
 		CASE(GT) R[o->a] = R[o->b] > R[o->c]; NEXT;
 		CASE(GE) R[o->a] = R[o->b] >= R[o->c]; NEXT;
+		CASE(EQI) R[o->a] = R[o->b] == o->imm; NEXT;
+		CASE(NEI) R[o->a] = R[o->b] != o->imm; NEXT;
+		CASE(LTI) R[o->a] = R[o->b] < o->imm; NEXT;
+		CASE(LEI) R[o->a] = R[o->b] <= o->imm; NEXT;
+		CASE(GTI) R[o->a] = R[o->b] > o->imm; NEXT;
+		CASE(GEI) R[o->a] = R[o->b] >= o->imm; NEXT;
 		CASE(NOT3) R[o->a] = R[o->b] == 1 ? 0 : R[o->b] == 0 ? 1 : -1; NEXT;
 		CASE(AND3) R[o->a] = three_and(R[o->b], R[o->c]); NEXT;
 		CASE(OR3) R[o->a] = three_or(R[o->b], R[o->c]); NEXT;
