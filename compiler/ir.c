@@ -25,12 +25,17 @@ uint32_t ir_emit(arena *a, ir_routine *r, ir_opcode op, int32_t ra, int32_t rb, 
 	if (r->nops == r->cap) {
 		uint32_t cap = r->cap ? r->cap * 2 : 64;
 		ir_op *ops = arena_alloc(a, cap * sizeof *ops);
-		if (r->nops)
+		span *spans = arena_alloc(a, cap * sizeof *spans);
+		if (r->nops) {
 			memcpy(ops, r->ops, r->nops * sizeof *ops);
+			memcpy(spans, r->spans, r->nops * sizeof *spans);
+		}
 		r->ops = ops;
+		r->spans = spans;
 		r->cap = cap;
 	}
-	r->ops[r->nops] = (ir_op){.op = (uint16_t)op, .a = ra, .b = rb, .c = rc, .imm = imm, .sp = sp};
+	r->ops[r->nops] = (ir_op){.op = (uint16_t)op, .a = ra, .b = rb, .c = rc, .imm = imm};
+	r->spans[r->nops] = sp;
 	return r->nops++;
 }
 
@@ -193,17 +198,17 @@ static bool immediate(ir_op *o, const bool *known, const int64_t *val)
 	case IR_MULS:
 		if (!kc || vc < INT32_MIN || vc > INT32_MAX)
 			return false;
-		*o = (ir_op){.op = IR_MULSI, .a = o->a, .b = o->b, .c = (int32_t)vc, .imm = o->imm, .sp = o->sp};
+		*o = (ir_op){.op = IR_MULSI, .a = o->a, .b = o->b, .c = (int32_t)vc, .imm = o->imm};
 		return true;
 	case IR_DIVS:
 		if (!kc || vc == 0 || vc < INT32_MIN || vc > INT32_MAX)
 			return false;
-		*o = (ir_op){.op = IR_DIVSI, .a = o->a, .b = o->b, .c = (int32_t)vc, .imm = o->imm, .sp = o->sp};
+		*o = (ir_op){.op = IR_DIVSI, .a = o->a, .b = o->b, .c = (int32_t)vc, .imm = o->imm};
 		return true;
 	default:
 		return false;
 	}
-	*o = (ir_op){.op = to, .a = o->a, .b = from, .imm = k, .sp = o->sp};
+	*o = (ir_op){.op = to, .a = o->a, .b = from, .imm = k};
 	return true;
 }
 
@@ -229,7 +234,7 @@ static bool fold_constants(ir_routine *r, uint8_t *target)
 		case IR_JEQI: if (kb) taken = vb == o->c; break;
 		case IR_MOV:
 			if (kb) {
-				*o = (ir_op){.op = IR_CONST, .a = o->a, .imm = vb, .sp = o->sp};
+				*o = (ir_op){.op = IR_CONST, .a = o->a, .imm = vb};
 				changed = true;
 			}
 			break;
@@ -238,7 +243,7 @@ static bool fold_constants(ir_routine *r, uint8_t *target)
 		if (taken < 0 && immediate(o, known, val))
 			changed = true;
 		if (taken >= 0) {
-			*o = (ir_op){.op = taken ? IR_JMP : IR_NOP, .imm = taken ? o->imm : 0, .sp = o->sp};
+			*o = (ir_op){.op = taken ? IR_JMP : IR_NOP, .imm = taken ? o->imm : 0};
 			changed = true;
 		}
 		if (op_writes(o->op) && reg_ok(o->a)) {
@@ -280,7 +285,7 @@ static bool drop_unreachable(ir_routine *r, uint8_t *seen)
 	bool changed = false;
 	for (uint32_t i = 0; i < n; i++)
 		if (!seen[i] && r->ops[i].op != IR_NOP) {
-			r->ops[i] = (ir_op){.op = IR_NOP, .sp = r->ops[i].sp};
+			r->ops[i] = (ir_op){.op = IR_NOP};
 			changed = true;
 		}
 	return changed;
@@ -352,7 +357,7 @@ static bool drop_dead(ir_routine *r, uint8_t *target)
 		if (!op_pure(o->op) || !reg_ok(o->a))
 			continue;
 		if (!live_after(r, live, i, o->a)) {
-			*o = (ir_op){.op = IR_NOP, .sp = o->sp};
+			*o = (ir_op){.op = IR_NOP};
 			changed = true;
 			continue;
 		}
@@ -362,7 +367,7 @@ static bool drop_dead(ir_routine *r, uint8_t *target)
 			if (m->op == IR_MOV && m->b == o->a && m->a != o->a && reg_ok(m->a) &&
 			    !live_after(r, live, i + 1, o->a)) {
 				o->a = m->a;
-				*m = (ir_op){.op = IR_NOP, .sp = m->sp};
+				*m = (ir_op){.op = IR_NOP};
 				free(live);
 				return true; /* liveness changed: start again */
 			}
@@ -403,7 +408,7 @@ static bool thread_jumps(ir_routine *r)
 		while (next < r->nops && r->ops[next].op == IR_NOP)
 			next++;
 		if (o->op == IR_JMP && t == next) {
-			*o = (ir_op){.op = IR_NOP, .sp = o->sp};
+			*o = (ir_op){.op = IR_NOP};
 			changed = true;
 		}
 	}
@@ -425,8 +430,10 @@ static void compact(ir_routine *r, uint32_t *map)
 			r->ops[i].imm = map[r->ops[i].imm];
 	k = 0;
 	for (uint32_t i = 0; i < r->nops; i++)
-		if (r->ops[i].op != IR_NOP)
+		if (r->ops[i].op != IR_NOP) {
+			r->spans[k] = r->spans[i];
 			r->ops[k++] = r->ops[i];
+		}
 	r->nops = k;
 }
 

@@ -58,16 +58,17 @@ typedef enum {
 	IR_OP_COUNT
 } ir_opcode;
 
+/* 24 bytes: the interpreter reads nothing else (the spans are apart). */
 typedef struct ir_op {
 	uint16_t op;      /* ir_opcode */
 	int32_t a, b, c;  /* registers or small indices (ir_ops.def says which) */
 	int64_t imm;      /* constant, jump target or table index */
-	span sp;          /* source text the op came from */
 } ir_op;
 
 typedef struct ir_routine {
 	const char *name; /* "purchase", "day", "metric status" */
 	ir_op *ops;       /* the code (arena) */
+	span *spans;      /* spans[i]: the source text ops[i] came from (arena) */
 	uint32_t nops, cap;
 	uint32_t nregs;   /* registers it uses */
 } ir_routine;

@@ -17,16 +17,17 @@ static void dump_routine(const rt_program *p, const ir_routine *r, FILE *out)
 	uint32_t last_file = UINT32_MAX, last_line = 0;
 	for (uint32_t i = 0; i < r->nops; i++) {
 		const ir_op *o = &r->ops[i];
-		const source *src = o->sp.end > 0 || o->sp.start > 0 ? source_get(srcs, o->sp.file) : NULL;
+		const span *sp = &r->spans[i];
+		const source *src = sp->end > 0 || sp->start > 0 ? source_get(srcs, sp->file) : NULL;
 		if (src) {
-			uint32_t line = source_line(src, o->sp.start);
-			if (o->sp.file != last_file || line != last_line) {
+			uint32_t line = source_line(src, sp->start);
+			if (sp->file != last_file || line != last_line) {
 				uint32_t len = 0;
 				const char *text = source_line_text(src, line, &len);
 				while (len && (*text == ' ' || *text == '\t'))
 					text++, len--;
 				fprintf(out, "    ; %s:%u: %.*s\n", src->name, line, (int)len, text);
-				last_file = o->sp.file;
+				last_file = sp->file;
 				last_line = line;
 			}
 		}
