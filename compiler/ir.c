@@ -377,14 +377,75 @@ static bool drop_dead(ir_routine *r, uint8_t *target)
 	return changed;
 }
 
-/* The op a jump to `t` ends up at: past NOPs and through JMPs. */
-static uint32_t final_target(const ir_routine *r, uint32_t t)
+/* Whether the event has a customer is the same all through a run: once an
+ * ANON was passed (or taken), every later ANON on every path from it
+ * answers the same. A forward analysis over the routine: at each op, is
+ * the customer known to be there (1), known absent (2), unknown (3), or is
+ * the op not reached yet (0)? */
+static bool fold_anon(ir_routine *r)
+{
+	uint32_t n = r->nops;
+	uint8_t *st = calloc(n + 1, 1);
+	uint32_t *work = malloc((2 * (size_t)n + 2) * sizeof *work), nw = 0;
+	if (!st || !work) {
+		free(st);
+		free(work);
+		return false;
+	}
+	st[0] = 3;
+	work[nw++] = 0;
+	while (nw) {
+		uint32_t i = work[--nw];
+		const ir_op *o = &r->ops[i];
+		uint8_t in = st[i], fall = in, jump = in;
+		if (o->op == IR_ANON) {
+			fall = in == 2 ? 0 : 1;   /* falls through only with a customer */
+			jump = in == 1 ? 0 : 2;   /* jumps only without */
+		}
+		uint32_t next[2];
+		uint8_t what[2];
+		int k = 0;
+		if (!op_ends(o->op) && i + 1 < n && fall) {
+			next[k] = i + 1;
+			what[k++] = fall;
+		}
+		if (op_jumps(o->op) && o->imm >= 0 && (uint64_t)o->imm < n && jump) {
+			next[k] = (uint32_t)o->imm;
+			what[k++] = jump;
+		}
+		for (int j = 0; j < k; j++) {
+			uint8_t m = st[next[j]] | what[j];
+			if (m != st[next[j]]) {
+				st[next[j]] = m;
+				/* a state only grows, so an op is queued twice at most */
+				work[nw++] = next[j];
+			}
+		}
+	}
+	bool changed = false;
+	for (uint32_t i = 0; i < n; i++) {
+		ir_op *o = &r->ops[i];
+		if (o->op != IR_ANON || (st[i] != 1 && st[i] != 2))
+			continue;
+		*o = st[i] == 1 ? (ir_op){.op = IR_NOP} : (ir_op){.op = IR_JMP, .imm = o->imm};
+		changed = true;
+	}
+	free(st);
+	free(work);
+	return changed;
+}
+
+/* The op a jump to `t` ends up at: past NOPs and through JMPs (and, for
+ * the jump of an ANON, through the ANONs it meets: without a customer
+ * they jump too). */
+static uint32_t final_target(const ir_routine *r, uint32_t t, bool anon)
 {
 	for (uint32_t hops = 0; hops < r->nops && t < r->nops; hops++) {
-		if (r->ops[t].op == IR_NOP)
+		const ir_op *o = &r->ops[t];
+		if (o->op == IR_NOP)
 			t++;
-		else if (r->ops[t].op == IR_JMP && r->ops[t].imm >= 0 && (uint64_t)r->ops[t].imm <= r->nops)
-			t = (uint32_t)r->ops[t].imm;
+		else if ((o->op == IR_JMP || (anon && o->op == IR_ANON)) && o->imm >= 0 && (uint64_t)o->imm <= r->nops)
+			t = (uint32_t)o->imm;
 		else
 			break;
 	}
@@ -398,7 +459,7 @@ static bool thread_jumps(ir_routine *r)
 		ir_op *o = &r->ops[i];
 		if (!op_jumps(o->op) || o->imm < 0 || (uint64_t)o->imm > r->nops)
 			continue;
-		uint32_t t = final_target(r, (uint32_t)o->imm);
+		uint32_t t = final_target(r, (uint32_t)o->imm, o->op == IR_ANON);
 		if (t != (uint32_t)o->imm) {
 			o->imm = t;
 			changed = true;
@@ -446,6 +507,7 @@ void ir_optimize(ir_routine *r)
 	if (mark && map) {
 		for (int round = 0; round < 8; round++) {
 			bool changed = fold_constants(r, mark);
+			changed |= fold_anon(r);
 			changed |= drop_unreachable(r, mark);
 			while (drop_dead(r, mark))
 				changed = true;
