@@ -674,6 +674,13 @@ int rt_engine_apply(ludic_engine *e, const rt_event *ev, unsigned long long line
 				      id);
 		}
 	}
+	/* The record is a few KB read here and there by the program: ask for
+	 * all of it now, so that its cache misses overlap instead of coming one
+	 * after the other as the routine reaches each field. */
+#if defined(__GNUC__)
+	for (size_t off = 0; off < e->cpool.rec_size; off += 64)
+		__builtin_prefetch((const char *)c + off);
+#endif
 	if (c->last_at != INT64_MIN && at < c->last_at - e->lateness)
 		return reject_too_late(e, c, at, id, line_no);
 	uint64_t eh = rt_hash_bytes(id.p, id.len);
