@@ -65,7 +65,9 @@ static bool op_jumps(uint16_t op)
 {
 	switch (op) {
 	case IR_JMP: case IR_JT: case IR_JNT: case IR_JZ: case IR_JNEI: case IR_JEQI: case IR_ANON:
-	case IR_JABSF: case IR_JABSE: case IR_STAFF: case IR_JABST:
+	case IR_JABSF: case IR_JABSE: case IR_STAFF: case IR_JABST: case IR_JLT: case IR_JLE: case IR_JGT:
+	case IR_JGE: case IR_JEQ: case IR_JNE: case IR_JLTC: case IR_JLEC: case IR_JGTC: case IR_JGEC:
+	case IR_JSEQE: case IR_JSNEE: case IR_JSINE: case IR_JSNINE:
 		return true;
 	default:
 		return false;
@@ -87,10 +89,12 @@ static unsigned op_reads(uint16_t op)
 	case IR_TSTASH: case IR_OVLSET: case IR_BDAY: case IR_PREC: case IR_CAPUSE: case IR_BUDUSE: case IR_AWARD:
 	case IR_HASBAL: case IR_DEBIT: case IR_NARG: case IR_MSTART: case IR_LADUP: case IR_REVIEW: case IR_REFUSE:
 	case IR_REDEEM: case IR_ADDI: case IR_MINI: case IR_MAXI: case IR_MULSI: case IR_DIVSI: case IR_EQI:
-	case IR_NEI: case IR_LTI: case IR_LEI: case IR_GTI: case IR_GEI:
+	case IR_NEI: case IR_LTI: case IR_LEI: case IR_GTI: case IR_GEI: case IR_JLTC: case IR_JLEC: case IR_JGTC:
+	case IR_JGEC:
 		return 1;
 	case IR_ADD: case IR_SUB: case IR_MUL: case IR_MULS: case IR_DIVS: case IR_MIN: case IR_MAX: case IR_EQ:
-	case IR_NE: case IR_LT: case IR_LE: case IR_GT: case IR_GE: case IR_AND3: case IR_OR3:
+	case IR_NE: case IR_LT: case IR_LE: case IR_GT: case IR_GE: case IR_AND3: case IR_OR3: case IR_JLT:
+	case IR_JLE: case IR_JGT: case IR_JGE: case IR_JEQ: case IR_JNE:
 		return 3;
 	case IR_ELEM: case IR_RETURN:
 		return 2;
@@ -212,19 +216,97 @@ static bool immediate(ir_op *o, const bool *known, const int64_t *val)
 	return true;
 }
 
-static bool fold_constants(ir_routine *r, uint8_t *target)
+/* Constants over the whole routine (a forward analysis): at each op, each
+ * register is not written yet (0), holds a known constant (1), or varies
+ * (2). Lowering never reads a register it did not write first, so a
+ * register whose every reaching definition is the same constant holds it. */
+enum { CP_NONE, CP_CONST, CP_VARIES };
+
+static bool cp_merge(uint8_t *k, int64_t *v, const uint8_t *k2, const int64_t *v2, uint32_t nr)
 {
 	bool changed = false;
-	bool known[IR_MAX_REGS];
-	int64_t val[IR_MAX_REGS];
-	memset(known, 0, sizeof known);
-	mark_targets(r, target);
-	for (uint32_t i = 0; i < r->nops; i++) {
+	for (uint32_t x = 0; x < nr; x++) {
+		uint8_t m = k[x];
+		if (k2[x] == CP_NONE || m == CP_VARIES)
+			continue;
+		if (m == CP_NONE) {
+			k[x] = k2[x];
+			v[x] = v2[x];
+			changed = true;
+		} else if (k2[x] == CP_VARIES || v2[x] != v[x]) {
+			k[x] = CP_VARIES;
+			changed = true;
+		}
+	}
+	return changed;
+}
+
+static bool fold_constants(ir_routine *r)
+{
+	uint32_t n = r->nops, nr = r->nregs && r->nregs <= IR_MAX_REGS ? r->nregs : IR_MAX_REGS;
+	for (uint32_t i = 0; i < n; i++) {
+		/* a register beyond nregs: be plain, do nothing */
+		const ir_op *o = &r->ops[i];
+		if ((op_writes(o->op) && o->a >= (int32_t)nr) || ((op_reads(o->op) & 1) && o->b >= (int32_t)nr) ||
+		    ((op_reads(o->op) & 2) && o->c >= (int32_t)nr))
+			return false;
+	}
+	uint8_t *kind = calloc((size_t)n * nr + nr, 1), *queued = calloc(n + 1, 1), *seen = calloc(n + 1, 1);
+	int64_t *val = calloc((size_t)n * nr + nr, sizeof *val);
+	uint32_t *work = malloc((n + 1) * sizeof *work), nw = 0;
+	bool changed = false;
+	if (!kind || !queued || !seen || !val || !work)
+		goto out;
+	uint8_t *tk = kind + (size_t)n * nr; /* one op's out state */
+	int64_t *tv = val + (size_t)n * nr;
+	seen[0] = queued[0] = 1;
+	work[nw++] = 0;
+	while (nw) {
+		uint32_t i = work[--nw];
+		queued[i] = 0;
+		const ir_op *o = &r->ops[i];
+		memcpy(tk, kind + (size_t)i * nr, nr);
+		memcpy(tv, val + (size_t)i * nr, nr * sizeof *tv);
+		if (op_writes(o->op) && reg_ok(o->a)) {
+			uint32_t a = (uint32_t)o->a;
+			if (o->op == IR_CONST) {
+				tk[a] = CP_CONST;
+				tv[a] = o->imm;
+			} else if (o->op == IR_MOV && reg_ok(o->b)) {
+				tk[a] = kind[(size_t)i * nr + (uint32_t)o->b];
+				tv[a] = val[(size_t)i * nr + (uint32_t)o->b];
+			} else {
+				tk[a] = CP_VARIES;
+			}
+		}
+		uint32_t next[2];
+		int k = 0;
+		if (!op_ends(o->op) && i + 1 < n)
+			next[k++] = i + 1;
+		if (op_jumps(o->op) && o->imm >= 0 && (uint64_t)o->imm < n)
+			next[k++] = (uint32_t)o->imm;
+		for (int j = 0; j < k; j++) {
+			uint32_t t = next[j];
+			bool grew = cp_merge(kind + (size_t)t * nr, val + (size_t)t * nr, tk, tv, nr);
+			if ((grew || !seen[t]) && !queued[t]) {
+				queued[t] = 1;
+				work[nw++] = t;
+			}
+			seen[t] = 1;
+		}
+	}
+	bool known[IR_MAX_REGS] = {0};
+	int64_t kv[IR_MAX_REGS] = {0};
+	for (uint32_t i = 0; i < n; i++) {
+		if (!seen[i])
+			continue;
 		ir_op *o = &r->ops[i];
-		if (target[i])
-			memset(known, 0, sizeof known);
+		for (uint32_t x = 0; x < nr; x++) {
+			known[x] = kind[(size_t)i * nr + x] == CP_CONST;
+			kv[x] = val[(size_t)i * nr + x];
+		}
 		bool kb = reg_ok(o->b) && known[o->b];
-		int64_t vb = kb ? val[o->b] : 0;
+		int64_t vb = kb ? kv[o->b] : 0;
 		int taken = -1; /* a conditional jump on a known value: 1 taken, 0 not */
 		switch (o->op) {
 		case IR_JT: if (kb) taken = vb == 1; break;
@@ -240,19 +322,19 @@ static bool fold_constants(ir_routine *r, uint8_t *target)
 			break;
 		default: break;
 		}
-		if (taken < 0 && immediate(o, known, val))
+		if (taken < 0 && immediate(o, known, kv))
 			changed = true;
 		if (taken >= 0) {
 			*o = (ir_op){.op = taken ? IR_JMP : IR_NOP, .imm = taken ? o->imm : 0};
 			changed = true;
 		}
-		if (op_writes(o->op) && reg_ok(o->a)) {
-			known[o->a] = o->op == IR_CONST;
-			val[o->a] = o->imm;
-		}
-		if (o->op == IR_METRIC)
-			memset(known, 0, sizeof known); /* (another routine: its own registers, but be plain) */
 	}
+out:
+	free(kind);
+	free(val);
+	free(queued);
+	free(seen);
+	free(work);
 	return changed;
 }
 
@@ -344,6 +426,48 @@ static bool live_after(const ir_routine *r, const uint64_t *live, uint32_t i, in
 	return op_jumps(o->op) && o->imm >= 0 && (uint64_t)o->imm < r->nops && is_live(live, (uint32_t)o->imm, reg);
 }
 
+/* `cmp` (a comparison of result 1 or 0, into rT) then `jmp` (JT, JNT or
+ * JZ on rT): the one op that jumps on the comparison itself, in *out. */
+static bool fuse_jump(const ir_op *cmp, const ir_op *jmp, ir_op *out)
+{
+	if ((jmp->op != IR_JT && jmp->op != IR_JNT && jmp->op != IR_JZ) || jmp->b != cmp->a)
+		return false;
+	bool when = jmp->op == IR_JT; /* jumps when the comparison holds, else when it does not */
+	uint16_t op;
+	int32_t c = cmp->c;
+	switch (cmp->op) {
+	case IR_LT: op = when ? IR_JLT : IR_JGE; break;
+	case IR_GE: op = when ? IR_JGE : IR_JLT; break;
+	case IR_LE: op = when ? IR_JLE : IR_JGT; break;
+	case IR_GT: op = when ? IR_JGT : IR_JLE; break;
+	case IR_EQ: op = when ? IR_JEQ : IR_JNE; break;
+	case IR_NE: op = when ? IR_JNE : IR_JEQ; break;
+	case IR_LTI: case IR_GEI: case IR_LEI: case IR_GTI: case IR_EQI: case IR_NEI:
+		if (cmp->imm < INT32_MIN || cmp->imm > INT32_MAX)
+			return false;
+		c = (int32_t)cmp->imm;
+		switch (cmp->op) {
+		case IR_LTI: op = when ? IR_JLTC : IR_JGEC; break;
+		case IR_GEI: op = when ? IR_JGEC : IR_JLTC; break;
+		case IR_LEI: op = when ? IR_JLEC : IR_JGTC; break;
+		case IR_GTI: op = when ? IR_JGTC : IR_JLEC; break;
+		case IR_EQI: op = when ? IR_JEQI : IR_JNEI; break;
+		default: op = when ? IR_JNEI : IR_JEQI; break;
+		}
+		break;
+	case IR_SEQE: case IR_SINE:
+		if (cmp->imm < 0 || cmp->imm > INT32_MAX)
+			return false;
+		c = (int32_t)cmp->imm;
+		op = cmp->op == IR_SEQE ? (when ? IR_JSEQE : IR_JSNEE) : (when ? IR_JSINE : IR_JSNINE);
+		break;
+	default:
+		return false;
+	}
+	*out = (ir_op){.op = op, .b = cmp->b, .c = c, .imm = jmp->imm};
+	return true;
+}
+
 static bool drop_dead(ir_routine *r, uint8_t *target)
 {
 	uint64_t *live = malloc((size_t)(r->nops + 1) * LIVE_WORDS * sizeof *live);
@@ -360,6 +484,15 @@ static bool drop_dead(ir_routine *r, uint8_t *target)
 			*o = (ir_op){.op = IR_NOP};
 			changed = true;
 			continue;
+		}
+		/* a comparison and the jump on its result, which nothing else reads */
+		ir_op f;
+		if (i + 1 < r->nops && !target[i + 1] && fuse_jump(o, &r->ops[i + 1], &f) &&
+		    !live_after(r, live, i + 1, o->a)) {
+			*o = f;
+			r->ops[i + 1] = (ir_op){.op = IR_NOP};
+			free(live);
+			return true;
 		}
 		/* `X rT ...; MOV rA rT`, rT dead after the MOV: X writes rA */
 		if (i + 1 < r->nops && !target[i + 1]) {
@@ -506,7 +639,7 @@ void ir_optimize(ir_routine *r)
 	uint32_t *map = malloc((r->nops + 1) * sizeof *map);
 	if (mark && map) {
 		for (int round = 0; round < 8; round++) {
-			bool changed = fold_constants(r, mark);
+			bool changed = fold_constants(r);
 			changed |= fold_anon(r);
 			changed |= drop_unreachable(r, mark);
 			while (drop_dead(r, mark))

@@ -40,10 +40,13 @@ static void dump_routine(const rt_program *p, const ir_routine *r, FILE *out)
 						 o->op == IR_SEQF || o->op == IR_SEQE || o->op == IR_SINF ||
 						 o->op == IR_SINE || o->op == IR_SSETF || o->op == IR_SSETE ||
 						 o->op == IR_LISTN || o->op == IR_ELEM || o->op == IR_STAFF ||
+						 o->op == IR_JSEQE || o->op == IR_JSNEE || o->op == IR_JSINE || o->op == IR_JSNINE ||
 						 o->op == IR_FINDITEM || o->op == IR_RETURN
 					     ? "f" : "r", o->b);
 		if (strstr(ops, "c"))
-			fprintf(out, " %s%d", o->op == IR_JNEI || o->op == IR_JEQI || o->op == IR_MULSI || o->op == IR_DIVSI ? "#" : (o->op == IR_AWARD || o->op == IR_DEBIT || o->op == IR_BADGE ||
+			fprintf(out, " %s%d", o->op == IR_JNEI || o->op == IR_JEQI || o->op == IR_MULSI || o->op == IR_DIVSI ||
+					    o->op == IR_JLTC || o->op == IR_JLEC || o->op == IR_JGTC || o->op == IR_JGEC ||
+					    o->op == IR_JSEQE || o->op == IR_JSNEE || o->op == IR_JSINE || o->op == IR_JSNINE ? "#" : (o->op == IR_AWARD || o->op == IR_DEBIT || o->op == IR_BADGE ||
 								      o->op == IR_NOTIFY)
 							? "rule" : (o->op == IR_MAT || o->op == IR_MADV) ? "step" : "r", o->c);
 		if (strstr(ops, "imm")) {
@@ -51,6 +54,9 @@ static void dump_routine(const rt_program *p, const ir_routine *r, FILE *out)
 			if ((o->op == IR_SEQF || o->op == IR_SEQE || o->op == IR_SINF || o->op == IR_SINE) &&
 			    o->imm >= 0 && (uint64_t)o->imm < p->nstrs)
 				fprintf(out, " \"%s\"", p->strs[o->imm]);
+			else if ((o->op == IR_JSEQE || o->op == IR_JSNEE || o->op == IR_JSINE || o->op == IR_JSNINE) &&
+				 o->c >= 0 && (uint64_t)o->c < p->nstrs)
+				fprintf(out, " \"%s\"", p->strs[o->c]);
 			else if (o->op == IR_NOTIFY && o->imm >= 0 && (uint64_t)o->imm < p->ntemplates)
 				fprintf(out, " \"%s\"", p->templates[o->imm]);
 			else if ((o->op == IR_AWARD || o->op == IR_DEBIT || o->op == IR_BALANCE || o->op == IR_HASBAL ||

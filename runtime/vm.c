@@ -132,6 +132,16 @@ void rt_vm_run(rt_vm *vm, const ir_routine *rt, int64_t *R)
 		CASE(JZ) if (R[o->b] == 0) pc = (uint32_t)o->imm; NEXT;
 		CASE(JNEI) if (R[o->b] != o->c) pc = (uint32_t)o->imm; NEXT;
 		CASE(JEQI) if (R[o->b] == o->c) pc = (uint32_t)o->imm; NEXT;
+		CASE(JLT) if (R[o->b] < R[o->c]) pc = (uint32_t)o->imm; NEXT;
+		CASE(JLE) if (R[o->b] <= R[o->c]) pc = (uint32_t)o->imm; NEXT;
+		CASE(JGT) if (R[o->b] > R[o->c]) pc = (uint32_t)o->imm; NEXT;
+		CASE(JGE) if (R[o->b] >= R[o->c]) pc = (uint32_t)o->imm; NEXT;
+		CASE(JEQ) if (R[o->b] == R[o->c]) pc = (uint32_t)o->imm; NEXT;
+		CASE(JNE) if (R[o->b] != R[o->c]) pc = (uint32_t)o->imm; NEXT;
+		CASE(JLTC) if (R[o->b] < o->c) pc = (uint32_t)o->imm; NEXT;
+		CASE(JLEC) if (R[o->b] <= o->c) pc = (uint32_t)o->imm; NEXT;
+		CASE(JGTC) if (R[o->b] > o->c) pc = (uint32_t)o->imm; NEXT;
+		CASE(JGEC) if (R[o->b] >= o->c) pc = (uint32_t)o->imm; NEXT;
 		CASE(ANON) if (!vm->st || vm->x->customer.len == 0) pc = (uint32_t)o->imm; NEXT;
 		CASE(RET) return;
 
@@ -153,6 +163,16 @@ void rt_vm_run(rt_vm *vm, const ir_routine *rt, int64_t *R)
 		}
 		CASE(LISTNE) R[o->a] = rt_present(vm->elem, (uint32_t)o->b) ? vm->elem[1 + o->b].list.n : 0; NEXT;
 		CASE(SEQE) R[o->a] = str_eq(vm->elem[1 + o->b].s, p->strs[o->imm], p->strlens[o->imm]); NEXT;
+		CASE(JSEQE) if (str_eq(vm->elem[1 + o->b].s, p->strs[o->c], p->strlens[o->c])) pc = (uint32_t)o->imm; NEXT;
+		CASE(JSNEE) if (!str_eq(vm->elem[1 + o->b].s, p->strs[o->c], p->strlens[o->c])) pc = (uint32_t)o->imm; NEXT;
+		CASE(JSINE)
+			if (rt_present(vm->elem, (uint32_t)o->b) && str_in_list(&vm->elem[1 + o->b], p->strs[o->c], p->strlens[o->c]))
+				pc = (uint32_t)o->imm;
+			NEXT;
+		CASE(JSNINE)
+			if (!(rt_present(vm->elem, (uint32_t)o->b) && str_in_list(&vm->elem[1 + o->b], p->strs[o->c], p->strlens[o->c])))
+				pc = (uint32_t)o->imm;
+			NEXT;
 		CASE(SINF) R[o->a] = rt_present(ev, (uint32_t)o->b) &&
 					 str_in_list(&ev[1 + o->b], p->strs[o->imm], p->strlens[o->imm]); NEXT;
 		CASE(SINE) R[o->a] = rt_present(vm->elem, (uint32_t)o->b) &&
