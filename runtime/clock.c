@@ -1152,6 +1152,18 @@ int32_t clk_memo_offset(clk_memo *m, const clk_zone *z, int64_t t)
 	return o;
 }
 
+clk_date clk_memo_date(clk_memo *m, int64_t day)
+{
+	unsigned i = (unsigned)((uint64_t)day % CLK_MEMO_DAYS);
+	if ((m->dates_ok >> i & 1) && m->date_day[i] == day)
+		return m->date[i];
+	clk_date d = clk_civil_from_days(day);
+	m->date_day[i] = day;
+	m->date[i] = d;
+	m->dates_ok |= (uint8_t)(1u << i);
+	return d;
+}
+
 int64_t clk_memo_period(clk_memo *m, const clk_zone *z, int64_t t, clk_unit u)
 {
 	t = clamp_time(t);
@@ -1162,11 +1174,11 @@ int64_t clk_memo_period(clk_memo *m, const clk_zone *z, int64_t t, clk_unit u)
 	case CLK_WEEK:
 		return fdiv(days + 3, 7);
 	case CLK_MONTH: {
-		clk_date d = clk_civil_from_days(days);
+		clk_date d = clk_memo_date(m, days);
 		return d.year * 12 + d.month - 1;
 	}
 	case CLK_YEAR:
-		return clk_civil_from_days(days).year;
+		return clk_memo_date(m, days).year;
 	}
 	return days;
 }

@@ -209,11 +209,16 @@ typedef struct clk_memo {
 	uint8_t days_ok;                /* bit i: day[i], start[i] are known */
 	int64_t day[CLK_MEMO_DAYS];     /* a local day (slot: day mod CLK_MEMO_DAYS) */
 	int64_t start[CLK_MEMO_DAYS];   /* clk_period_start(zone, CLK_DAY, day[i]) */
+	uint8_t dates_ok;               /* bit i: date_day[i], date[i] are known */
+	int64_t date_day[CLK_MEMO_DAYS];/* a day number (slot: day mod CLK_MEMO_DAYS) */
+	clk_date date[CLK_MEMO_DAYS];   /* clk_civil_from_days(date_day[i]) */
 } clk_memo;
 
 int32_t clk_memo_offset(clk_memo *m, const clk_zone *z, int64_t t);
 int64_t clk_memo_period(clk_memo *m, const clk_zone *z, int64_t t, clk_unit u);
 int64_t clk_memo_day_start(clk_memo *m, const clk_zone *z, int64_t day);
+/* clk_civil_from_days, remembered (no zone involved). */
+clk_date clk_memo_date(clk_memo *m, int64_t day);
 
 /* `t` plus `n` calendar months in zone `z` (n may be negative): the same
  * local time of day on the same day of the month, clamped to the end of a

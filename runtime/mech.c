@@ -148,7 +148,15 @@ void rt_credit(rt_vm *vm, uint32_t w, int64_t amount, int32_t rule)
 		return;
 	rt_st64(rec, lw->off + W_EARNED, rt_ld64(rec, lw->off + W_EARNED) + amount);
 	earned_windows(vm, rec, w, vm->at, amount);
-	int32_t exp = lw->lots_off ? (int32_t)rt_expiry_day(p, w, vm->day) : RT_NO_DAY;
+	int32_t exp = RT_NO_DAY;
+	if (lw->lots_off) {
+		/* the same for every award of the call to this wallet */
+		if (vm->exp_wallet != (int32_t)w) {
+			vm->exp_wallet = (int32_t)w;
+			vm->exp_day = (int32_t)rt_expiry_day(p, w, vm->day);
+		}
+		exp = vm->exp_day;
+	}
 	if (lw->pend_off) {
 		rt_st64(rec, lw->off + W_PENDING, rt_ld64(rec, lw->off + W_PENDING) + amount);
 		lot_add(rec, lw->pend_off, lw->off + W_NPEND, RT_PENDING, amount, (int32_t)(vm->day + lw->pending_days), exp);
@@ -664,7 +672,7 @@ int64_t rt_timer_due(rt_vm *vm, uint32_t t)
 		int32_t b = rt_ld32(st, p->off_hdr + RT_HDR_BIRTHDAY);
 		if (b == RT_NO_DAY)
 			return 0;
-		clk_date bd = clk_civil_from_days(b), today = clk_civil_from_days(d);
+		clk_date bd = clk_memo_date(&vm->x->memo, b), today = clk_memo_date(&vm->x->memo, d);
 		if (lt->month)
 			return today.month == bd.month && today.day == 1;
 		if (today.month == bd.month && today.day == bd.day)

@@ -35,6 +35,8 @@ typedef struct rt_vm {
 	int64_t per[4];           /* period index of `at` per clk_unit (rt_period), once per call */
 	uint8_t per_known;        /* bit u: per[u] is computed */
 	int32_t tslot;            /* `D after` time rule: the slot taken (TAFTER) or falling due (TDUE), -1 */
+	int32_t exp_wallet;       /* exp_day is the expiry day of points of this wallet earned today, -1: none yet */
+	int32_t exp_day;
 	rt_fx_arg args[RT_MAX_ARGS];
 	uint32_t nargs;
 	bool stop;                /* the routine ends (a refused redemption) */

@@ -38,7 +38,8 @@ static int64_t floor_div(int64_t a, int64_t b)
 
 static bool str_eq(rt_str s, const char *c, uint32_t len)
 {
-	return s.len == len && memcmp(s.p, c, len) == 0;
+	/* most differ in length or first byte: no call for those */
+	return s.len == len && (len == 0 || (s.p[0] == c[0] && memcmp(s.p, c, len) == 0));
 }
 
 static bool str_in_list(const rt_value *v, const char *c, uint32_t len)
@@ -345,6 +346,7 @@ static void vm_init(rt_vm *vm, rt_exec *x)
 	vm->st = x->state;
 	vm->recent = -1;
 	vm->tslot = -1;
+	vm->exp_wallet = -1;
 	vm->nargs = 0;
 	vm->stop = false;
 }
