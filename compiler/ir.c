@@ -116,7 +116,7 @@ static bool op_writes(uint16_t op)
 	case IR_METRIC: case IR_TLOAD: case IR_OVLGET: case IR_CAPLEFT: case IR_BUDLEFT: case IR_HASBAL:
 	case IR_FINDITEM: case IR_MAT: case IR_MADV: case IR_SADV: case IR_TDUE: case IR_ADDI: case IR_MINI:
 	case IR_MAXI: case IR_MULSI: case IR_DIVSI: case IR_EQI: case IR_NEI: case IR_LTI: case IR_LEI: case IR_GTI:
-	case IR_GEI:
+	case IR_GEI: case IR_LSCAN:
 		return true;
 	default:
 		return false;
@@ -585,6 +585,97 @@ static uint32_t final_target(const ir_routine *r, uint32_t t, bool anon)
 	return t;
 }
 
+/* A loop over an event list that only counts, sums or looks for items by
+ * one string test, as lowering writes it (after the passes above):
+ *
+ *   LISTN rN f; CONST ri 0; CONST racc 0
+ *   top: JGE ri rN end; ELEM f ri; JSNEE|JSEQE|JSNINE|JSINE fs #s next
+ *        CONST racc 1 | ADDI racc racc 1 | LDE rv fv; ADD racc racc rv
+ *   next: ADDI ri ri 1; JMP top
+ *   end:
+ *
+ * becomes one LSCAN (the same result, the same current element after it),
+ * when nothing else jumps into it and ri, rN, rv are not read after it. */
+static bool fuse_scans(ir_routine *r)
+{
+	uint32_t n = r->nops;
+	uint64_t *live = NULL;
+	bool changed = false;
+	for (uint32_t i = 0; i + 8 < n; i++) {
+		const ir_op *o = r->ops + i;
+		if (o[0].op != IR_LISTN || o[1].op != IR_CONST || o[1].imm != 0 || o[2].op != IR_CONST || o[2].imm != 0 ||
+		    o[3].op != IR_JGE || o[4].op != IR_ELEM)
+			continue;
+		int32_t rN = o[0].a, f = o[0].b, ri = o[1].a, racc = o[2].a;
+		if (o[3].b != ri || o[3].c != rN || o[4].b != f || o[4].c != ri || ri == racc || rN == racc || ri == rN)
+			continue;
+		uint16_t t = o[5].op;
+		if (t != IR_JSNEE && t != IR_JSEQE && t != IR_JSNINE && t != IR_JSINE)
+			continue;
+		unsigned mode;
+		int32_t rv = -1, vf = 0;
+		uint32_t body = i + 6, next;
+		if (o[6].op == IR_CONST && o[6].a == racc && o[6].imm == 1) {
+			mode = 0;
+			next = body + 1;
+		} else if (o[6].op == IR_ADDI && o[6].a == racc && o[6].b == racc && o[6].imm == 1) {
+			mode = 1;
+			next = body + 1;
+		} else if (o[6].op == IR_LDE && o[7].op == IR_ADD && o[7].a == racc &&
+			   ((o[7].b == racc && o[7].c == o[6].a) || (o[7].c == racc && o[7].b == o[6].a)) && o[6].a != racc &&
+			   o[6].a != ri && o[6].a != rN && o[6].b >= 0 && o[6].b < 0xffff) {
+			mode = 2;
+			rv = o[6].a;
+			vf = o[6].b;
+			next = body + 2;
+		} else {
+			continue;
+		}
+		if (next + 1 >= n)
+			continue;
+		const ir_op *inc = &r->ops[next], *back = &r->ops[next + 1];
+		uint32_t end = next + 2;
+		if (inc->op != IR_ADDI || inc->a != ri || inc->b != ri || inc->imm != 1 || back->op != IR_JMP ||
+		    back->imm != (int64_t)(i + 3) || o[3].imm < 0 || (uint64_t)o[3].imm > n ||
+		    final_target(r, (uint32_t)o[3].imm, false) != final_target(r, end, false) || o[5].imm != (int64_t)next ||
+		    o[5].c < 0)
+			continue;
+		/* nothing else jumps into the loop, or onto its set-up */
+		bool inside = false;
+		for (uint32_t k = 0; k < n && !inside; k++) {
+			const ir_op *x = &r->ops[k];
+			if (!op_jumps(x->op) || x->imm < 0 || (uint64_t)x->imm >= n)
+				continue;
+			uint32_t to = (uint32_t)x->imm;
+			bool own = (k == i + 3 && to == end) || (k == i + 5 && to == next) || (k == next + 1 && to == i + 3);
+			if (!own && to > i && to < end)
+				inside = true;
+		}
+		if (inside)
+			continue;
+		if (!live) {
+			live = malloc((size_t)(n + 1) * LIVE_WORDS * sizeof *live);
+			if (!live)
+				return changed;
+			liveness(r, live);
+		}
+		if (end < n && (is_live(live, end, ri) || is_live(live, end, rN) || (rv >= 0 && is_live(live, end, rv))))
+			continue;
+		bool in = t == IR_JSNINE || t == IR_JSINE, neg = t == IR_JSEQE || t == IR_JSINE;
+		int64_t imm = (int64_t)(uint32_t)o[5].c | (int64_t)vf << 32 | (int64_t)mode << 48 | (int64_t)in << 50 |
+			      (int64_t)neg << 51;
+		int32_t fs = o[5].b;
+		r->ops[i] = (ir_op){.op = IR_LSCAN, .a = racc, .b = f, .c = fs, .imm = imm};
+		for (uint32_t k = i + 1; k < end; k++)
+			r->ops[k] = (ir_op){.op = IR_NOP};
+		changed = true;
+		free(live);
+		live = NULL; /* the code changed: again if needed */
+	}
+	free(live);
+	return changed;
+}
+
 static bool thread_jumps(ir_routine *r)
 {
 	bool changed = false;
@@ -645,6 +736,7 @@ void ir_optimize(ir_routine *r)
 			while (drop_dead(r, mark))
 				changed = true;
 			changed |= thread_jumps(r);
+			changed |= fuse_scans(r);
 			compact(r, map);
 			if (!changed)
 				break;

@@ -39,7 +39,7 @@ static void dump_routine(const rt_program *p, const ir_routine *r, FILE *out)
 			fprintf(out, " %s%d", o->op == IR_LDF || o->op == IR_JABSF || o->op == IR_LDE || o->op == IR_JABSE ||
 						 o->op == IR_SEQF || o->op == IR_SEQE || o->op == IR_SINF ||
 						 o->op == IR_SINE || o->op == IR_SSETF || o->op == IR_SSETE ||
-						 o->op == IR_LISTN || o->op == IR_ELEM || o->op == IR_STAFF ||
+						 o->op == IR_LISTN || o->op == IR_ELEM || o->op == IR_STAFF || o->op == IR_LSCAN ||
 						 o->op == IR_JSEQE || o->op == IR_JSNEE || o->op == IR_JSINE || o->op == IR_JSNINE ||
 						 o->op == IR_FINDITEM || o->op == IR_RETURN
 					     ? "f" : "r", o->b);
@@ -48,7 +48,7 @@ static void dump_routine(const rt_program *p, const ir_routine *r, FILE *out)
 					    o->op == IR_JLTC || o->op == IR_JLEC || o->op == IR_JGTC || o->op == IR_JGEC ||
 					    o->op == IR_JSEQE || o->op == IR_JSNEE || o->op == IR_JSINE || o->op == IR_JSNINE ? "#" : (o->op == IR_AWARD || o->op == IR_DEBIT || o->op == IR_BADGE ||
 								      o->op == IR_NOTIFY)
-							? "rule" : (o->op == IR_MAT || o->op == IR_MADV) ? "step" : "r", o->c);
+							? "rule" : (o->op == IR_MAT || o->op == IR_MADV) ? "step" : o->op == IR_LSCAN ? "f" : "r", o->c);
 		if (strstr(ops, "imm")) {
 			fprintf(out, " %" PRId64, o->imm);
 			if ((o->op == IR_SEQF || o->op == IR_SEQE || o->op == IR_SINF || o->op == IR_SINE) &&
@@ -57,6 +57,15 @@ static void dump_routine(const rt_program *p, const ir_routine *r, FILE *out)
 			else if ((o->op == IR_JSEQE || o->op == IR_JSNEE || o->op == IR_JSINE || o->op == IR_JSNINE) &&
 				 o->c >= 0 && (uint64_t)o->c < p->nstrs)
 				fprintf(out, " \"%s\"", p->strs[o->c]);
+			else if (o->op == IR_LSCAN && (uint64_t)(uint32_t)o->imm < p->nstrs) {
+				static const char *const how[] = {"any", "count", "sum", "?"};
+				unsigned mode = (unsigned)(o->imm >> 48) & 3;
+				fprintf(out, " (%s", how[mode]);
+				if (mode == 2)
+					fprintf(out, " f%u", (unsigned)(o->imm >> 32) & 0xffff);
+				fprintf(out, " where%s f%d %s \"%s\")", o->imm >> 51 & 1 ? " not" : "", o->c,
+					o->imm >> 50 & 1 ? "has" : "=", p->strs[(uint32_t)o->imm]);
+			}
 			else if (o->op == IR_NOTIFY && o->imm >= 0 && (uint64_t)o->imm < p->ntemplates)
 				fprintf(out, " \"%s\"", p->templates[o->imm]);
 			else if ((o->op == IR_AWARD || o->op == IR_DEBIT || o->op == IR_BALANCE || o->op == IR_HASBAL ||

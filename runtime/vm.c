@@ -174,6 +174,27 @@ void rt_vm_run(rt_vm *vm, const ir_routine *rt, int64_t *R)
 			if (!(rt_present(vm->elem, (uint32_t)o->b) && str_in_list(&vm->elem[1 + o->b], p->strs[o->c], p->strlens[o->c])))
 				pc = (uint32_t)o->imm;
 			NEXT;
+		CASE(LSCAN) {
+			/* a loop over basket lines, in one op (compiler/ir.c, fuse_scans) */
+			const rt_list *l = &ev[1 + o->b].list;
+			uint32_t s = (uint32_t)o->imm, vf = (uint32_t)(o->imm >> 32) & 0xffff;
+			unsigned mode = (unsigned)(o->imm >> 48) & 3;
+			bool in = o->imm >> 50 & 1, neg = o->imm >> 51 & 1;
+			int64_t acc = 0;
+			uint32_t n = rt_present(ev, (uint32_t)o->b) ? l->n : 0;
+			for (uint32_t k = 0; k < n; k++) {
+				const rt_value *it = &l->items[k * l->stride];
+				bool m = in ? rt_present(it, (uint32_t)o->c) && str_in_list(&it[1 + o->c], p->strs[s], p->strlens[s])
+					    : str_eq(it[1 + o->c].s, p->strs[s], p->strlens[s]);
+				if (m == neg)
+					continue;
+				acc = mode == 0 ? 1 : mode == 1 ? acc + 1 : sat_add(acc, it[1 + vf].i);
+			}
+			if (n)
+				vm->elem = &l->items[(n - 1) * l->stride];
+			R[o->a] = acc;
+			NEXT;
+		}
 		CASE(SINF) R[o->a] = rt_present(ev, (uint32_t)o->b) &&
 					 str_in_list(&ev[1 + o->b], p->strs[o->imm], p->strlens[o->imm]); NEXT;
 		CASE(SINE) R[o->a] = rt_present(vm->elem, (uint32_t)o->b) &&
