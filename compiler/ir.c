@@ -67,7 +67,7 @@ static bool op_jumps(uint16_t op)
 	case IR_JMP: case IR_JT: case IR_JNT: case IR_JZ: case IR_JNEI: case IR_JEQI: case IR_ANON:
 	case IR_JABSF: case IR_JABSE: case IR_STAFF: case IR_JABST: case IR_JLT: case IR_JLE: case IR_JGT:
 	case IR_JGE: case IR_JEQ: case IR_JNE: case IR_JLTC: case IR_JLEC: case IR_JGTC: case IR_JGEC:
-	case IR_JSEQE: case IR_JSNEE: case IR_JSINE: case IR_JSNINE:
+	case IR_JSEQE: case IR_JSNEE: case IR_JSINE: case IR_JSNINE: case IR_JNREV:
 		return true;
 	default:
 		return false;

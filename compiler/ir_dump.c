@@ -46,7 +46,8 @@ static void dump_routine(const rt_program *p, const ir_routine *r, FILE *out)
 		if (strstr(ops, "c"))
 			fprintf(out, " %s%d", o->op == IR_JNEI || o->op == IR_JEQI || o->op == IR_MULSI || o->op == IR_DIVSI ||
 					    o->op == IR_JLTC || o->op == IR_JLEC || o->op == IR_JGTC || o->op == IR_JGEC ||
-					    o->op == IR_JSEQE || o->op == IR_JSNEE || o->op == IR_JSINE || o->op == IR_JSNINE ? "#" : (o->op == IR_AWARD || o->op == IR_DEBIT || o->op == IR_BADGE ||
+					    o->op == IR_JSEQE || o->op == IR_JSNEE || o->op == IR_JSINE || o->op == IR_JSNINE ||
+					    o->op == IR_JNREV ? "#" : (o->op == IR_AWARD || o->op == IR_DEBIT || o->op == IR_BADGE ||
 								      o->op == IR_NOTIFY)
 							? "rule" : (o->op == IR_MAT || o->op == IR_MADV) ? "step" : o->op == IR_LSCAN ? "f" : "r", o->c);
 		if (strstr(ops, "imm")) {

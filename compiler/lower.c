@@ -332,8 +332,13 @@ static void day_routine(lw *L)
 	for (uint32_t l = 0; l < r->nladders; l++) {
 		L->sp = r->ladders[l]->decl->sp;
 		int32_t m = lw_reg(L);
+		/* a ladder with review changes only on its review days: the
+		 * measure is taken only then */
+		uint32_t j = p->ladders[l].review ? lw_op(L, IR_JNREV, 0, 0, (int32_t)l, 0) : UINT32_MAX;
 		lw_op(L, IR_METRIC, m, 0, 0, l);
 		lw_op(L, IR_REVIEW, 0, m, 0, l);
+		if (j != UINT32_MAX)
+			ir_patch_here(L->rt, j);
 	}
 	lw_op(L, IR_RET, 0, 0, 0, 0);
 	/* Days on which nothing is due are skipped (rt_next_day_due) unless a

@@ -439,6 +439,19 @@ void rt_ladder_up(rt_vm *vm, uint32_t l, int64_t metric)
 		ladder_move(vm, l, to);
 }
 
+bool rt_ladder_review_due(rt_vm *vm, uint32_t l)
+{
+	const rt_program *p = vm->p;
+	const rt_lay_ladder *ll = &p->ladders[l];
+	if (!ll->review)
+		return true;
+	/* a review when a review period begins (once) */
+	int64_t per = rt_period(vm, ll->review_unit);
+	int64_t prev = clk_memo_period(&vm->x->memo, p->zone, clk_memo_day_start(&vm->x->memo, p->zone, vm->day - 1),
+				       ll->review_unit);
+	return per != prev && rt_ld32(vm->st, ll->off + 8) != (int32_t)per;
+}
+
 void rt_ladder_review(rt_vm *vm, uint32_t l, int64_t metric)
 {
 	const rt_program *p = vm->p;
@@ -447,12 +460,9 @@ void rt_ladder_review(rt_vm *vm, uint32_t l, int64_t metric)
 		rt_ladder_up(vm, l, metric);
 		return;
 	}
-	/* a review when a review period begins */
-	int64_t per = rt_period(vm, ll->review_unit);
-	int64_t prev = clk_memo_period(&vm->x->memo, p->zone, clk_memo_day_start(&vm->x->memo, p->zone, vm->day - 1),
-				       ll->review_unit);
-	if (per == prev || rt_ld32(vm->st, ll->off + 8) == (int32_t)per)
+	if (!rt_ladder_review_due(vm, l))
 		return;
+	int64_t per = rt_period(vm, ll->review_unit);
 	rt_st32(vm->st, ll->off + 8, (int32_t)per);
 	int32_t cur = rt_ld32(vm->st, ll->off), to = rung_for(p, l, metric);
 	if (to > cur)

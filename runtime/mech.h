@@ -83,6 +83,8 @@ void rt_cap_use(rt_vm *vm, uint32_t cap, int64_t v);
 
 void rt_ladder_up(rt_vm *vm, uint32_t l, int64_t metric);
 void rt_ladder_review(rt_vm *vm, uint32_t l, int64_t metric);
+/* A review of ladder l happens today (always true for a ladder without review). */
+bool rt_ladder_review_due(rt_vm *vm, uint32_t l);
 
 int64_t rt_mission_at(rt_vm *vm, uint32_t m, int32_t step);
 void rt_mission_start(rt_vm *vm, uint32_t m, bool yes);

@@ -340,6 +340,7 @@ void rt_vm_run(rt_vm *vm, const ir_routine *rt, int64_t *R)
 		CASE(TDUE) R[o->a] = rt_timer_due(vm, (uint32_t)o->imm); NEXT;
 		CASE(LADUP) rt_ladder_up(vm, (uint32_t)o->imm, R[o->b]); NEXT;
 		CASE(REVIEW) rt_ladder_review(vm, (uint32_t)o->imm, R[o->b]); NEXT;
+		CASE(JNREV) if (!vm->st || !rt_ladder_review_due(vm, (uint32_t)o->c)) pc = (uint32_t)o->imm; NEXT;
 		CASE(MDEAD) rt_mission_deadline(vm, (uint32_t)o->imm); NEXT;
 
 		CASE(RETURN) rt_return(vm, ev[1 + o->b].s, R[o->c]); NEXT;
