@@ -167,7 +167,7 @@ static long both_ways(const char *const *texts, int ntexts, uint64_t seed)
 	uint8_t *st[2][NC];
 	uint16_t var[NC][8] = {{0}};
 	char ids[NC][8];
-	int64_t budgets[2][16];
+	int64_t budgets[2][16] = {{0}};
 	for (int w = 0; w < 2; w++) {
 		for (uint32_t b = 0; b < rt_program_budget_count(p) && b < 16; b++)
 			budgets[w][b] = rt_program_budget(p, b);
@@ -227,7 +227,7 @@ static long both_ways(const char *const *texts, int ntexts, uint64_t seed)
 			last_day[k] = day;
 		applied++;
 		cr_assert(memcmp(st[0][k], st[1][k], size) == 0, "records differ after event e%ld", id);
-		cr_assert(out[0].n == out[1].n && memcmp(out[0].s, out[1].s, out[0].n) == 0,
+		cr_assert(out[0].n == out[1].n && (!out[0].n || memcmp(out[0].s, out[1].s, out[0].n) == 0),
 			  "effects differ after event e%ld", id);
 	}
 	/* and a long time passing for everyone (ludic_engine_advance) */
@@ -244,7 +244,7 @@ static long both_ways(const char *const *texts, int ntexts, uint64_t seed)
 		}
 		cr_assert(memcmp(st[0][k], st[1][k], size) == 0, "records differ after time passed for c%d", k);
 	}
-	cr_assert(out[0].n == out[1].n && memcmp(out[0].s, out[1].s, out[0].n) == 0, "effects differ at the end");
+	cr_assert(out[0].n == out[1].n && (!out[0].n || memcmp(out[0].s, out[1].s, out[0].n) == 0), "effects differ at the end");
 	cr_assert_eq(memcmp(budgets[0], budgets[1], sizeof budgets[0]), 0);
 	cr_assert(applied > 1000, "only %ld events applied: the stream does not fit the program", applied);
 	long n = out[0].count;
