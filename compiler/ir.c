@@ -722,7 +722,67 @@ static void compact(ir_routine *r, uint32_t *map)
 	r->nops = k;
 }
 
-void ir_optimize(ir_routine *r)
+/* The same LSCAN in several places (the garden lines summed by the garden
+ * bonus, the spring challenge and a mission step): it depends on the event
+ * only, so it is done once, at the start of the routine, into a register of
+ * its own, and each place copies it. Only scans found twice or more are
+ * moved; the current element it leaves is never read (a loop sets its
+ * own). */
+static void hoist_scans(arena *a, ir_routine *r)
+{
+	enum { MAXH = 32 };
+	uint32_t first[MAXH], nh = 0;
+	int32_t reg[MAXH];
+	for (uint32_t i = 0; i < r->nops && nh < MAXH; i++) {
+		const ir_op *o = &r->ops[i];
+		if (o->op != IR_LSCAN)
+			continue;
+		bool known = false, twice = false;
+		for (uint32_t h = 0; h < nh && !known; h++) {
+			const ir_op *x = &r->ops[first[h]];
+			known = x->b == o->b && x->c == o->c && x->imm == o->imm;
+		}
+		for (uint32_t j = i + 1; j < r->nops && !known && !twice; j++) {
+			const ir_op *x = &r->ops[j];
+			twice = x->op == IR_LSCAN && x->b == o->b && x->c == o->c && x->imm == o->imm;
+		}
+		if (!known && twice && r->nregs + nh < IR_MAX_REGS) {
+			reg[nh] = (int32_t)(r->nregs + nh);
+			first[nh++] = i;
+		}
+	}
+	if (!nh)
+		return;
+	uint32_t n = r->nops + nh;
+	ir_op *ops = arena_alloc(a, n * sizeof *ops);
+	span *spans = arena_alloc(a, n * sizeof *spans);
+	for (uint32_t h = 0; h < nh; h++) {
+		ops[h] = r->ops[first[h]];
+		ops[h].a = reg[h];
+		spans[h] = r->spans[first[h]];
+	}
+	for (uint32_t i = 0; i < r->nops; i++) {
+		ir_op o = r->ops[i];
+		if (op_jumps(o.op) && o.imm >= 0)
+			o.imm += nh;
+		if (o.op == IR_LSCAN)
+			for (uint32_t h = 0; h < nh; h++) {
+				const ir_op *x = &r->ops[first[h]];
+				if (x->b == o.b && x->c == o.c && x->imm == o.imm) {
+					o = (ir_op){.op = IR_MOV, .a = o.a, .b = reg[h]};
+					break;
+				}
+			}
+		ops[nh + i] = o;
+		spans[nh + i] = r->spans[i];
+	}
+	r->ops = ops;
+	r->spans = spans;
+	r->nops = r->cap = n;
+	r->nregs += nh;
+}
+
+void ir_optimize(arena *a, ir_routine *r)
 {
 	if (!r->nops)
 		return;
@@ -741,6 +801,7 @@ void ir_optimize(ir_routine *r)
 			if (!changed)
 				break;
 		}
+		hoist_scans(a, r);
 	}
 	free(mark);
 	free(map);

@@ -85,7 +85,7 @@ uint32_t ir_emit(arena *a, ir_routine *r, ir_opcode op, int32_t ra, int32_t rb, 
 void ir_patch_here(ir_routine *r, uint32_t at);
 /* Makes a finished routine smaller without changing what it does
  * (constants, dead code, jumps: ir.c says what). */
-void ir_optimize(ir_routine *r);
+void ir_optimize(arena *a, ir_routine *r);
 
 /* ---- the lowered program's tables ---- */
 

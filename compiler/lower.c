@@ -425,9 +425,9 @@ bool rt_lower(rt_program *p)
 	if (!lower_all(&L))
 		return false;
 	for (uint32_t i = 0; i < p->r->nrecords; i++)
-		ir_optimize(&p->events[i]);
+		ir_optimize(p->a, &p->events[i]);
 	for (uint32_t l = 0; l < p->r->nladders; l++)
-		ir_optimize(&p->metrics[l]);
-	ir_optimize(&p->day);
+		ir_optimize(p->a, &p->metrics[l]);
+	ir_optimize(p->a, &p->day);
 	return true;
 }

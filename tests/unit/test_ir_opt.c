@@ -92,3 +92,30 @@ Test(ir_opt, other_loops_unchanged)
 	cr_assert_eq(awarded(&h, 0), 10);
 	h_free(&h);
 }
+
+/* The same scan in several rules is done once at the start and copied:
+ * every rule still sees it, whichever rules ran before. */
+Test(ir_opt, repeated_scans_hoisted)
+{
+	harness h;
+	h_init(&h, HDR "rule \"A\" on purchase where total >= 100 EUR:\n"
+		       "  award sum(price of lines where category = \"garden\") / 1 EUR points\n"
+		       "rule \"B\" on purchase where sum(price of lines where category = \"garden\") >= 5 EUR:\n"
+		       "  award 2 points\n"
+		       "rule \"C\" on purchase:\n  award sum(price of lines where category = \"garden\") / 2 EUR points\n");
+	/* one scan at the start, the three places copy it */
+	cr_assert_eq(count_op(h.p, h.p->purchase_ev, IR_LSCAN), 1);
+	cr_assert_eq(h.p->events[h.p->purchase_ev].ops[0].op, IR_LSCAN);
+	/* A does not apply (total < 100): B and C still see 12.25 EUR of garden */
+	h_run(&h, BUY("e1", LINE("garden", "", "10.00") "," LINE("kitchen", "", "5.50") "," LINE("garden", "", "2.25"),
+		      "17.75"));
+	cr_assert_eq(awarded(&h, 0), 0);
+	cr_assert_eq(awarded(&h, 1), 2);
+	cr_assert_eq(awarded(&h, 2), 6); /* 12.25 / 2 = 6.125 -> 6 */
+	/* A applies: 150.00 of garden */
+	h_run(&h, BUY("e2", LINE("garden", "", "150.00"), "150.00"));
+	cr_assert_eq(awarded(&h, 0), 150);
+	cr_assert_eq(awarded(&h, 1), 2);
+	cr_assert_eq(awarded(&h, 2), 75);
+	h_free(&h);
+}
