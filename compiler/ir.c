@@ -47,18 +47,24 @@ void ir_patch_here(ir_routine *r, uint32_t at)
 /* ---- the peephole pass ----
  *
  * Lowering emits straightforward code: constants loaded right before they
- * are tested, conditions copied between registers, jumps to jumps. This
- * pass, run once per finished routine, makes the same routine with fewer
- * ops, without changing what it does:
- *   - constants are followed through CONST and MOV within a basic block,
- *     and a conditional jump on a known value becomes a JMP or nothing;
+ * are tested, conditions copied between registers, jumps to jumps, a loop
+ * per aggregate. This pass, run once per finished routine, makes the same
+ * routine with fewer ops, without changing what it does:
+ *   - constants are followed over the whole routine (fold_constants); a
+ *     conditional jump on a known value becomes a JMP or nothing, an op
+ *     with a constant operand takes its immediate form (ADDI, GTI, DIVSI..);
+ *   - an ANON whose answer is known on every path to it goes (fold_anon);
  *   - ops that cannot be reached are dropped;
  *   - ops without side effects whose result is never read are dropped
  *     (liveness over the whole routine; r0 is read at RET: a metric's
- *     result);
- *   - `X rT ...; MOV rA rT` with rT read nowhere else becomes `X rA ...`;
+ *     result); `X rT ...; MOV rA rT` with rT read nowhere else becomes
+ *     `X rA ...`; a comparison feeding only the next JT/JNT/JZ fuses with
+ *     it (JLT, JGEC, JSNEE...);
  *   - jumps to jumps go straight to the end of the chain, and a jump to
- *     the next op is dropped.
+ *     the next op is dropped;
+ *   - a loop over basket lines by one string test becomes one LSCAN
+ *     (fuse_scans), and an LSCAN found in several places runs once at the
+ *     start (hoist_scans).
  * Every op kept keeps its span. */
 
 static bool op_jumps(uint16_t op)
