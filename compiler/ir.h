@@ -58,16 +58,17 @@ typedef enum {
 	IR_OP_COUNT
 } ir_opcode;
 
+/* 24 bytes: the interpreter reads nothing else (the spans are apart). */
 typedef struct ir_op {
 	uint16_t op;      /* ir_opcode */
 	int32_t a, b, c;  /* registers or small indices (ir_ops.def says which) */
 	int64_t imm;      /* constant, jump target or table index */
-	span sp;          /* source text the op came from */
 } ir_op;
 
 typedef struct ir_routine {
 	const char *name; /* "purchase", "day", "metric status" */
 	ir_op *ops;       /* the code (arena) */
+	span *spans;      /* spans[i]: the source text ops[i] came from (arena) */
 	uint32_t nops, cap;
 	uint32_t nregs;   /* registers it uses */
 } ir_routine;
@@ -82,6 +83,9 @@ extern const char *const ir_op_operands[IR_OP_COUNT];
 uint32_t ir_emit(arena *a, ir_routine *r, ir_opcode op, int32_t ra, int32_t rb, int32_t rc, int64_t imm, span sp);
 /* Points jump `at` to the next op to be emitted. */
 void ir_patch_here(ir_routine *r, uint32_t at);
+/* Makes a finished routine smaller without changing what it does
+ * (constants, dead code, jumps: ir.c says what). */
+void ir_optimize(arena *a, ir_routine *r);
 
 /* ---- the lowered program's tables ---- */
 
@@ -215,6 +219,11 @@ struct rt_program {
 
 	ir_routine *events;          /* per record (nrecords); nops 0: no routine */
 	ir_routine day;
+	/* the day routine must run on every day: a ladder without review whose
+	 * measure may change as days pass without anything happening (a history
+	 * window, the day); otherwise rt_exec_days jumps over days on which
+	 * nothing is due (rt_next_day_due) */
+	bool day_each;
 	ir_routine *metrics;         /* per ladder */
 
 	/* record layouts */

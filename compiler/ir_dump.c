@@ -17,16 +17,17 @@ static void dump_routine(const rt_program *p, const ir_routine *r, FILE *out)
 	uint32_t last_file = UINT32_MAX, last_line = 0;
 	for (uint32_t i = 0; i < r->nops; i++) {
 		const ir_op *o = &r->ops[i];
-		const source *src = o->sp.end > 0 || o->sp.start > 0 ? source_get(srcs, o->sp.file) : NULL;
+		const span *sp = &r->spans[i];
+		const source *src = sp->end > 0 || sp->start > 0 ? source_get(srcs, sp->file) : NULL;
 		if (src) {
-			uint32_t line = source_line(src, o->sp.start);
-			if (o->sp.file != last_file || line != last_line) {
+			uint32_t line = source_line(src, sp->start);
+			if (sp->file != last_file || line != last_line) {
 				uint32_t len = 0;
 				const char *text = source_line_text(src, line, &len);
 				while (len && (*text == ' ' || *text == '\t'))
 					text++, len--;
 				fprintf(out, "    ; %s:%u: %.*s\n", src->name, line, (int)len, text);
-				last_file = o->sp.file;
+				last_file = sp->file;
 				last_line = line;
 			}
 		}
@@ -38,18 +39,34 @@ static void dump_routine(const rt_program *p, const ir_routine *r, FILE *out)
 			fprintf(out, " %s%d", o->op == IR_LDF || o->op == IR_JABSF || o->op == IR_LDE || o->op == IR_JABSE ||
 						 o->op == IR_SEQF || o->op == IR_SEQE || o->op == IR_SINF ||
 						 o->op == IR_SINE || o->op == IR_SSETF || o->op == IR_SSETE ||
-						 o->op == IR_LISTN || o->op == IR_ELEM || o->op == IR_STAFF ||
+						 o->op == IR_LISTN || o->op == IR_ELEM || o->op == IR_STAFF || o->op == IR_LSCAN ||
+						 o->op == IR_JSEQE || o->op == IR_JSNEE || o->op == IR_JSINE || o->op == IR_JSNINE ||
 						 o->op == IR_FINDITEM || o->op == IR_RETURN
 					     ? "f" : "r", o->b);
 		if (strstr(ops, "c"))
-			fprintf(out, " %s%d", o->op == IR_JNEI ? "#" : (o->op == IR_AWARD || o->op == IR_DEBIT || o->op == IR_BADGE ||
+			fprintf(out, " %s%d", o->op == IR_JNEI || o->op == IR_JEQI || o->op == IR_MULSI || o->op == IR_DIVSI ||
+					    o->op == IR_JLTC || o->op == IR_JLEC || o->op == IR_JGTC || o->op == IR_JGEC ||
+					    o->op == IR_JSEQE || o->op == IR_JSNEE || o->op == IR_JSINE || o->op == IR_JSNINE ||
+					    o->op == IR_JNREV ? "#" : (o->op == IR_AWARD || o->op == IR_DEBIT || o->op == IR_BADGE ||
 								      o->op == IR_NOTIFY)
-							? "rule" : (o->op == IR_MAT || o->op == IR_MADV) ? "step" : "r", o->c);
+							? "rule" : (o->op == IR_MAT || o->op == IR_MADV) ? "step" : o->op == IR_LSCAN ? "f" : "r", o->c);
 		if (strstr(ops, "imm")) {
 			fprintf(out, " %" PRId64, o->imm);
 			if ((o->op == IR_SEQF || o->op == IR_SEQE || o->op == IR_SINF || o->op == IR_SINE) &&
 			    o->imm >= 0 && (uint64_t)o->imm < p->nstrs)
 				fprintf(out, " \"%s\"", p->strs[o->imm]);
+			else if ((o->op == IR_JSEQE || o->op == IR_JSNEE || o->op == IR_JSINE || o->op == IR_JSNINE) &&
+				 o->c >= 0 && (uint64_t)o->c < p->nstrs)
+				fprintf(out, " \"%s\"", p->strs[o->c]);
+			else if (o->op == IR_LSCAN && (uint64_t)(uint32_t)o->imm < p->nstrs) {
+				static const char *const how[] = {"any", "count", "sum", "?"};
+				unsigned mode = (unsigned)(o->imm >> 48) & 3;
+				fprintf(out, " (%s", how[mode]);
+				if (mode == 2)
+					fprintf(out, " f%u", (unsigned)(o->imm >> 32) & 0xffff);
+				fprintf(out, " where%s f%d %s \"%s\")", o->imm >> 51 & 1 ? " not" : "", o->c,
+					o->imm >> 50 & 1 ? "has" : "=", p->strs[(uint32_t)o->imm]);
+			}
 			else if (o->op == IR_NOTIFY && o->imm >= 0 && (uint64_t)o->imm < p->ntemplates)
 				fprintf(out, " \"%s\"", p->templates[o->imm]);
 			else if ((o->op == IR_AWARD || o->op == IR_DEBIT || o->op == IR_BALANCE || o->op == IR_HASBAL ||

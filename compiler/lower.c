@@ -332,10 +332,38 @@ static void day_routine(lw *L)
 	for (uint32_t l = 0; l < r->nladders; l++) {
 		L->sp = r->ladders[l]->decl->sp;
 		int32_t m = lw_reg(L);
+		/* a ladder with review changes only on its review days: the
+		 * measure is taken only then */
+		uint32_t j = p->ladders[l].review ? lw_op(L, IR_JNREV, 0, 0, (int32_t)l, 0) : UINT32_MAX;
 		lw_op(L, IR_METRIC, m, 0, 0, l);
 		lw_op(L, IR_REVIEW, 0, m, 0, l);
+		if (j != UINT32_MAX)
+			ir_patch_here(L->rt, j);
 	}
 	lw_op(L, IR_RET, 0, 0, 0, 0);
+	/* Days on which nothing is due are skipped (rt_next_day_due) unless a
+	 * ladder without review (moved on every day) has a measure that can
+	 * change by itself as days pass: only the customer's balances, earned
+	 * points, rungs and variants are known not to. */
+	p->day_each = false;
+	for (uint32_t l = 0; l < r->nladders; l++) {
+		if (p->ladders[l].review)
+			continue;
+		const ir_routine *m = &p->metrics[l];
+		for (uint32_t i = 0; i < m->nops; i++) {
+			switch (m->ops[i].op) {
+			case IR_NOP: case IR_CONST: case IR_MOV: case IR_JMP: case IR_JT: case IR_JNT: case IR_JZ:
+			case IR_JNEI: case IR_JEQI: case IR_RET: case IR_ADD: case IR_SUB: case IR_MUL: case IR_NEG:
+			case IR_SCALE: case IR_MULS: case IR_DIVS: case IR_FLOORD: case IR_CEILD: case IR_ROUNDD:
+			case IR_MIN: case IR_MAX: case IR_ABS: case IR_EQ: case IR_NE: case IR_LT: case IR_LE:
+			case IR_GT: case IR_GE: case IR_NOT3: case IR_AND3: case IR_OR3: case IR_BALANCE:
+			case IR_EARNED: case IR_LADDER: case IR_VARIANT:
+				break;
+			default:
+				p->day_each = true;
+			}
+		}
+	}
 }
 
 static void metric_routines(lw *L)
@@ -394,5 +422,12 @@ bool rt_lower(rt_program *p)
 		rt_layout_stash(p, t);
 	L.dry = false;
 	L.failed = false;
-	return lower_all(&L);
+	if (!lower_all(&L))
+		return false;
+	for (uint32_t i = 0; i < p->r->nrecords; i++)
+		ir_optimize(p->a, &p->events[i]);
+	for (uint32_t l = 0; l < p->r->nladders; l++)
+		ir_optimize(p->a, &p->metrics[l]);
+	ir_optimize(p->a, &p->day);
+	return true;
 }

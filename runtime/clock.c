@@ -1122,3 +1122,78 @@ int64_t clk_add_days(const clk_zone *z, int64_t t, int64_t n)
 	int64_t span = CLK_DAYS_MAX - CLK_DAYS_MIN + 1;
 	return clk_local_to_utc(z, local + clamp(n, -span, span) * DAY);
 }
+
+/* ---- the memo ---- */
+
+static void memo_for(clk_memo *m, const clk_zone *z)
+{
+	if (m->zone != z) {
+		m->zone = z;
+		m->span_ok = false;
+		m->days_ok = 0;
+	}
+}
+
+int32_t clk_memo_offset(clk_memo *m, const clk_zone *z, int64_t t)
+{
+	if (!z)
+		return 0;
+	memo_for(m, z);
+	t = clamp_time(t);
+	if (m->span_ok && t >= m->lo && t < m->hi)
+		return m->off;
+	int64_t until;
+	int32_t o = zone_span(z, t, &until);
+	/* the span found starts at or before t: [t, until) is part of it */
+	m->span_ok = true;
+	m->lo = t;
+	m->hi = until;
+	m->off = o;
+	return o;
+}
+
+clk_date clk_memo_date(clk_memo *m, int64_t day)
+{
+	unsigned i = (unsigned)((uint64_t)day % CLK_MEMO_DAYS);
+	if ((m->dates_ok >> i & 1) && m->date_day[i] == day)
+		return m->date[i];
+	clk_date d = clk_civil_from_days(day);
+	m->date_day[i] = day;
+	m->date[i] = d;
+	m->dates_ok |= (uint8_t)(1u << i);
+	return d;
+}
+
+int64_t clk_memo_period(clk_memo *m, const clk_zone *z, int64_t t, clk_unit u)
+{
+	t = clamp_time(t);
+	int64_t days = fdiv(t + clk_memo_offset(m, z, t), DAY);
+	switch (u) {
+	case CLK_DAY:
+		return days;
+	case CLK_WEEK:
+		return fdiv(days + 3, 7);
+	case CLK_MONTH: {
+		clk_date d = clk_memo_date(m, days);
+		return d.year * 12 + d.month - 1;
+	}
+	case CLK_YEAR:
+		return clk_memo_date(m, days).year;
+	}
+	return days;
+}
+
+int64_t clk_memo_day_start(clk_memo *m, const clk_zone *z, int64_t day)
+{
+	if (!z)
+		return clk_period_start(z, CLK_DAY, day);
+	memo_for(m, z);
+	unsigned i = (unsigned)((uint64_t)day % CLK_MEMO_DAYS);
+	if ((m->days_ok >> i & 1) && m->day[i] == day)
+		return m->start[i];
+	int64_t s = clk_period_start(z, CLK_DAY, day);
+	m->day[i] = day;
+	m->start[i] = s;
+	m->days_ok |= (uint8_t)(1u << i);
+	return s;
+}

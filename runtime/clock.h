@@ -192,6 +192,34 @@ int64_t clk_period_index(const clk_zone *z, int64_t t, clk_unit u);
  * Pacific/Kiritimati 1994-12-31). */
 int64_t clk_period_start(const clk_zone *z, clk_unit u, int64_t index);
 
+/* ---- a memo of zone lookups, for callers on a hot path ---------------------
+ *
+ * The offset of a zone is constant between transitions, and the same local
+ * days come back again and again: a clk_memo (owned by the caller, zeroed
+ * before first use, tied to one zone) remembers the span of constant offset
+ * last looked up and the starts of a few local days. The results are exactly
+ * those of clk_zone_offset, clk_period_index and clk_period_start(CLK_DAY);
+ * in the common case they cost a comparison and some integer arithmetic. */
+#define CLK_MEMO_DAYS 8
+typedef struct clk_memo {
+	const clk_zone *zone;           /* the zone the memo holds (another zone empties it) */
+	bool span_ok;                   /* lo, hi, off are known */
+	int64_t lo, hi;                 /* instants [lo, hi) have offset `off` */
+	int32_t off;
+	uint8_t days_ok;                /* bit i: day[i], start[i] are known */
+	int64_t day[CLK_MEMO_DAYS];     /* a local day (slot: day mod CLK_MEMO_DAYS) */
+	int64_t start[CLK_MEMO_DAYS];   /* clk_period_start(zone, CLK_DAY, day[i]) */
+	uint8_t dates_ok;               /* bit i: date_day[i], date[i] are known */
+	int64_t date_day[CLK_MEMO_DAYS];/* a day number (slot: day mod CLK_MEMO_DAYS) */
+	clk_date date[CLK_MEMO_DAYS];   /* clk_civil_from_days(date_day[i]) */
+} clk_memo;
+
+int32_t clk_memo_offset(clk_memo *m, const clk_zone *z, int64_t t);
+int64_t clk_memo_period(clk_memo *m, const clk_zone *z, int64_t t, clk_unit u);
+int64_t clk_memo_day_start(clk_memo *m, const clk_zone *z, int64_t day);
+/* clk_civil_from_days, remembered (no zone involved). */
+clk_date clk_memo_date(clk_memo *m, int64_t day);
+
 /* `t` plus `n` calendar months in zone `z` (n may be negative): the same
  * local time of day on the same day of the month, clamped to the end of a
  * shorter month (Jan 31 + 1 month = Feb 28, or 29 in a leap year). The local

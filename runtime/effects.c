@@ -347,7 +347,10 @@ static void convert_once(const rt_names *n, const rt_effect *in, const uint16_t 
 	const chk_result *r = n->r;
 	rt_textbuf *t = &s->text;
 	t->len = 0;
-	memset(out, 0, sizeof *out);
+	/* a copy of a blank effect: a memset of this size is a `rep stos`,
+	 * slow to start, on many x86 cores */
+	static const ludic_effect blank;
+	*out = blank;
 	out->kind = (ludic_effect_kind)in->kind;
 	out->staff = in->staff;
 	out->customer = tb_put(t, in->who.p, in->who.p ? in->who.len : 0);
@@ -404,7 +407,7 @@ static void convert_once(const rt_names *n, const rt_effect *in, const uint16_t 
 	if (rule && variants && n->rule_exps[in->rule])
 		out->variants = fmt_variants(n, t, n->rule_exps[in->rule], variants);
 	out->at = in->at;
-	out->utc_offset = clk_zone_offset(n->zone, in->at);
+	out->utc_offset = clk_memo_offset(&s->memo, n->zone, in->at);
 }
 
 void rt_fx_convert(const rt_names *n, const rt_effect *in, const uint16_t *variants, rt_fx_scratch *s,

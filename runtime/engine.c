@@ -97,8 +97,13 @@ typedef struct dup_spill {
 } dup_spill;
 
 /* A customer: this header, then the variants, then the program's record. */
+#define CUST_ID_INLINE 24
+
 typedef struct cust {
-	rec_head h;                       /* id */
+	rec_head h;                       /* id: in id_buf when shorter than CUST_ID_INLINE, else in the id chunks */
+	/* a short id is kept here, next to the header the lookup reads anyway:
+	 * comparing it costs no other cache line */
+	char id_buf[CUST_ID_INLINE];
 	int64_t last_at;                  /* latest applied event time; INT64_MIN before the first */
 	int64_t last_day;                 /* last local day rt_exec_days ran to; INT64_MIN before the first */
 	uint64_t dup_h[RT_DUP_INLINE];    /* hashes of recent event ids; 0 = empty */
@@ -442,7 +447,13 @@ static cust *cust_new(ludic_engine *e, uint64_t h, const char *id, uint32_t len)
 	cust *c = pool_alloc(&e->cpool);
 	if (!c)
 		return NULL;
-	c->h.id = id_copy(e, id, len);
+	if (len < CUST_ID_INLINE) {
+		memcpy(c->id_buf, id, len);
+		c->id_buf[len] = '\0';
+		c->h.id = c->id_buf;
+	} else {
+		c->h.id = id_copy(e, id, len);
+	}
 	if (!c->h.id) {
 		e->cpool.last->used--;
 		return NULL;
@@ -663,6 +674,13 @@ int rt_engine_apply(ludic_engine *e, const rt_event *ev, unsigned long long line
 				      id);
 		}
 	}
+	/* The record is a few KB read here and there by the program: ask for
+	 * all of it now, so that its cache misses overlap instead of coming one
+	 * after the other as the routine reaches each field. */
+#if defined(__GNUC__)
+	for (size_t off = 0; off < e->cpool.rec_size; off += 64)
+		__builtin_prefetch((const char *)c + off);
+#endif
 	if (c->last_at != INT64_MIN && at < c->last_at - e->lateness)
 		return reject_too_late(e, c, at, id, line_no);
 	uint64_t eh = rt_hash_bytes(id.p, id.len);

@@ -62,6 +62,7 @@ typedef struct rt_fx_scratch {
 	rt_textbuf text;            /* every string of the effect */
 	ludic_effect_arg *args;     /* notify arguments */
 	uint32_t args_cap;          /* entries allocated in args */
+	clk_memo memo;              /* the zone's offsets, remembered from effect to effect */
 } rt_fx_scratch;
 
 void rt_fx_scratch_free(rt_fx_scratch *s);

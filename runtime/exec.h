@@ -105,6 +105,9 @@ typedef struct rt_exec {
 	/* receives every effect, in order */
 	void (*emit)(void *user, const rt_effect *fx);
 	void *user;                 /* passed to both */
+	/* working memory of time-zone lookups (clock.h), kept from call to
+	 * call; zeroed before the first call */
+	clk_memo memo;
 } rt_exec;
 
 /* ---- the program ---- */
@@ -150,6 +153,10 @@ int rt_exec_event(rt_exec *x, const rt_event *ev);
  * the caller has reached (the event's time, or the --until time): effects of
  * a day are stamped with the start of that day, never after `now`. */
 void rt_exec_days(rt_exec *x, int64_t day, int64_t now);
+/* The same, running the day routine on every day, one by one. rt_exec_days
+ * skips the days on which nothing is due, with the same effects and the
+ * same record; this is its reference (tests compare the two). */
+void rt_exec_days_each(rt_exec *x, int64_t day, int64_t now);
 
 /* The last event time applied to the record (0 if none). */
 int64_t rt_state_last_at(const rt_program *p, const uint8_t *state);

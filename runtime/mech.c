@@ -148,7 +148,15 @@ void rt_credit(rt_vm *vm, uint32_t w, int64_t amount, int32_t rule)
 		return;
 	rt_st64(rec, lw->off + W_EARNED, rt_ld64(rec, lw->off + W_EARNED) + amount);
 	earned_windows(vm, rec, w, vm->at, amount);
-	int32_t exp = lw->lots_off ? (int32_t)rt_expiry_day(p, w, vm->day) : RT_NO_DAY;
+	int32_t exp = RT_NO_DAY;
+	if (lw->lots_off) {
+		/* the same for every award of the call to this wallet */
+		if (vm->exp_wallet != (int32_t)w) {
+			vm->exp_wallet = (int32_t)w;
+			vm->exp_day = (int32_t)rt_expiry_day(p, w, vm->day);
+		}
+		exp = vm->exp_day;
+	}
 	if (lw->pend_off) {
 		rt_st64(rec, lw->off + W_PENDING, rt_ld64(rec, lw->off + W_PENDING) + amount);
 		lot_add(rec, lw->pend_off, lw->off + W_NPEND, RT_PENDING, amount, (int32_t)(vm->day + lw->pending_days), exp);
@@ -431,6 +439,19 @@ void rt_ladder_up(rt_vm *vm, uint32_t l, int64_t metric)
 		ladder_move(vm, l, to);
 }
 
+bool rt_ladder_review_due(rt_vm *vm, uint32_t l)
+{
+	const rt_program *p = vm->p;
+	const rt_lay_ladder *ll = &p->ladders[l];
+	if (!ll->review)
+		return true;
+	/* a review when a review period begins (once) */
+	int64_t per = rt_period(vm, ll->review_unit);
+	int64_t prev = clk_memo_period(&vm->x->memo, p->zone, clk_memo_day_start(&vm->x->memo, p->zone, vm->day - 1),
+				       ll->review_unit);
+	return per != prev && rt_ld32(vm->st, ll->off + 8) != (int32_t)per;
+}
+
 void rt_ladder_review(rt_vm *vm, uint32_t l, int64_t metric)
 {
 	const rt_program *p = vm->p;
@@ -439,11 +460,9 @@ void rt_ladder_review(rt_vm *vm, uint32_t l, int64_t metric)
 		rt_ladder_up(vm, l, metric);
 		return;
 	}
-	/* a review when a review period begins */
-	int64_t per = clk_period_index(p->zone, vm->at, ll->review_unit);
-	int64_t prev = clk_period_index(p->zone, clk_period_start(p->zone, CLK_DAY, vm->day - 1), ll->review_unit);
-	if (per == prev || rt_ld32(vm->st, ll->off + 8) == (int32_t)per)
+	if (!rt_ladder_review_due(vm, l))
 		return;
+	int64_t per = rt_period(vm, ll->review_unit);
 	rt_st32(vm->st, ll->off + 8, (int32_t)per);
 	int32_t cur = rt_ld32(vm->st, ll->off), to = rung_for(p, l, metric);
 	if (to > cur)
@@ -663,7 +682,7 @@ int64_t rt_timer_due(rt_vm *vm, uint32_t t)
 		int32_t b = rt_ld32(st, p->off_hdr + RT_HDR_BIRTHDAY);
 		if (b == RT_NO_DAY)
 			return 0;
-		clk_date bd = clk_civil_from_days(b), today = clk_civil_from_days(d);
+		clk_date bd = clk_memo_date(&vm->x->memo, b), today = clk_memo_date(&vm->x->memo, d);
 		if (lt->month)
 			return today.month == bd.month && today.day == 1;
 		if (today.month == bd.month && today.day == bd.day)
@@ -820,4 +839,132 @@ void rt_redeem(rt_vm *vm, int64_t item)
 	const rt_lay_item *it = &vm->p->items[item];
 	if (!rt_debit(vm, (uint32_t)it->wallet, it->cost, RT_FX_REDEMPTION, -1, (int32_t)item))
 		rt_refuse(vm, item, RT_REFUSE_BALANCE);
+}
+
+/* ---- skipping days ---- */
+
+static int64_t min_day(int64_t a, int64_t b)
+{
+	return a < b ? a : b;
+}
+
+/* The first day >= from (whose date is f) on which birthday `b` (a day
+ * number) is kept: the day itself (Feb 29: Feb 28 in common years), or the
+ * 1st of its month. */
+static int64_t next_birthday(int64_t b, bool month, int64_t from, clk_date f)
+{
+	clk_date bd = clk_civil_from_days(b);
+	for (int64_t y = f.year; y <= f.year + 1; y++) {
+		int day = month ? 1 : bd.day;
+		if (!month && bd.month == 2 && bd.day == 29 && !clk_is_leap(y))
+			day = 28;
+		int64_t d = clk_days_from_civil(y, bd.month, day);
+		if (d >= from)
+			return d;
+	}
+	return INT64_MAX;
+}
+
+/* The first day >= from (whose date is f) that begins a period of `u`
+ * (local calendar). */
+static int64_t next_period_start(clk_unit u, int64_t from, clk_date f)
+{
+	switch (u) {
+	case CLK_DAY: return from;
+	case CLK_WEEK: {
+		int wd = clk_weekday(from);
+		return wd == 1 ? from : from + (8 - wd);
+	}
+	case CLK_MONTH:
+		return f.day == 1 ? from : clk_days_from_civil(f.year, f.month + 1, 1);
+	case CLK_YEAR:
+		return f.day == 1 && f.month == 1 ? from : clk_days_from_civil(f.year + 1, 1, 1);
+	}
+	return from;
+}
+
+int64_t rt_next_day_due(const rt_program *p, const uint8_t *st, int64_t from)
+{
+	int64_t due = INT64_MAX;
+	/* the cheap ones first: once something is due at `from`, stop looking.
+	 * Lots are kept in day order: the first one is the next to go. */
+	for (uint32_t w = 0; w < p->r->nwallets; w++) {
+		const rt_lay_wallet *lw = &p->wallets[w];
+		if (lw->staff)
+			continue;
+		if (lw->lots_off && rt_ld32(st, lw->off + W_NLOTS) > 0)
+			due = min_day(due, rt_ld32(st, lw->lots_off + 8));
+		if (lw->pend_off && rt_ld32(st, lw->off + W_NPEND) > 0)
+			due = min_day(due, rt_ld32(st, lw->pend_off + 8));
+	}
+	if (due <= from)
+		return from;
+	for (uint32_t m = 0; m < p->nmissions; m++) {
+		const rt_lay_mission *lm = &p->missions[m];
+		if (lm->within_days && st[lm->off + M_STATE] == RT_MIS_RUNNING)
+			due = min_day(due, (int64_t)rt_ld32(st, lm->off + M_START) + lm->within_days + 1);
+	}
+	bool dated = false; /* a birthday or a review needs the date of `from` */
+	for (uint32_t t = 0; t < p->ntimers; t++) {
+		const rt_lay_timer *lt = &p->timers[t];
+		switch (lt->kind) {
+		case CHK_TRIG_INACTIVE: {
+			int32_t base = rt_ld32(st, lt->off);
+			if (base == RT_NO_DAY)
+				base = rt_ld32(st, p->off_hdr + RT_HDR_FIRST_DAY);
+			if (base != RT_NO_DAY && !rt_ld32(st, lt->off + 4))
+				due = min_day(due, (int64_t)base + lt->days);
+			break;
+		}
+		case CHK_TRIG_AFTER:
+			for (uint32_t i = 0; i < RT_AFTER_SLOTS; i++) {
+				int32_t d = rt_ld32(st, lt->off + 8 * i);
+				if (d != RT_NO_DAY)
+					due = min_day(due, d);
+			}
+			break;
+		case CHK_TRIG_BIRTHDAY:
+			dated = true;
+			break;
+		case CHK_TRIG_EXPIRING: {
+			if (lt->wallet < 0)
+				break;
+			const rt_lay_wallet *lw = &p->wallets[lt->wallet];
+			if (!lw->lots_off)
+				break;
+			/* in day order: the first lot not reminded of is the next */
+			uint32_t n = (uint32_t)rt_ld32(st, lw->off + W_NLOTS);
+			for (uint32_t i = 0; i < n; i++) {
+				uint32_t o = lw->lots_off + i * 16;
+				if (!rt_ld32(st, o + 12) && rt_ld64(st, o) > 0) {
+					due = min_day(due, (int64_t)rt_ld32(st, o + 8) - lt->days);
+					break;
+				}
+			}
+			break;
+		}
+		default:
+			/* a kind this does not know: every day */
+			return from;
+		}
+		if (due <= from)
+			return from;
+	}
+	for (uint32_t l = 0; l < p->r->nladders && !dated; l++)
+		dated = p->ladders[l].review;
+	if (!dated)
+		return due;
+	clk_date f = clk_civil_from_days(from);
+	for (uint32_t t = 0; t < p->ntimers && due > from; t++) {
+		const rt_lay_timer *lt = &p->timers[t];
+		if (lt->kind != CHK_TRIG_BIRTHDAY)
+			continue;
+		int32_t b = rt_ld32(st, p->off_hdr + RT_HDR_BIRTHDAY);
+		if (b != RT_NO_DAY)
+			due = min_day(due, next_birthday(b, lt->month, from, f));
+	}
+	for (uint32_t l = 0; l < p->r->nladders && due > from; l++)
+		if (p->ladders[l].review)
+			due = min_day(due, next_period_start(p->ladders[l].review_unit, from, f));
+	return due < from ? from : due;
 }

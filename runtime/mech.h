@@ -35,6 +35,8 @@ typedef struct rt_vm {
 	int64_t per[4];           /* period index of `at` per clk_unit (rt_period), once per call */
 	uint8_t per_known;        /* bit u: per[u] is computed */
 	int32_t tslot;            /* `D after` time rule: the slot taken (TAFTER) or falling due (TDUE), -1 */
+	int32_t exp_wallet;       /* exp_day is the expiry day of points of this wallet earned today, -1: none yet */
+	int32_t exp_day;
 	rt_fx_arg args[RT_MAX_ARGS];
 	uint32_t nargs;
 	bool stop;                /* the routine ends (a refused redemption) */
@@ -65,7 +67,7 @@ int64_t rt_expiry_day(const rt_program *p, uint32_t w, int64_t day);
 static inline int64_t rt_period(rt_vm *vm, clk_unit u)
 {
 	if (!(vm->per_known >> u & 1)) {
-		vm->per[u] = u == CLK_DAY ? vm->day : clk_period_index(vm->p->zone, vm->at, u);
+		vm->per[u] = u == CLK_DAY ? vm->day : clk_memo_period(&vm->x->memo, vm->p->zone, vm->at, u);
 		vm->per_known |= (uint8_t)(1u << u);
 	}
 	return vm->per[u];
@@ -81,6 +83,8 @@ void rt_cap_use(rt_vm *vm, uint32_t cap, int64_t v);
 
 void rt_ladder_up(rt_vm *vm, uint32_t l, int64_t metric);
 void rt_ladder_review(rt_vm *vm, uint32_t l, int64_t metric);
+/* A review of ladder l happens today (always true for a ladder without review). */
+bool rt_ladder_review_due(rt_vm *vm, uint32_t l);
 
 int64_t rt_mission_at(rt_vm *vm, uint32_t m, int32_t step);
 void rt_mission_start(rt_vm *vm, uint32_t m, bool yes);
@@ -96,6 +100,12 @@ void rt_timer_stash(rt_vm *vm, uint32_t t, uint32_t k, int64_t v);
 int64_t rt_timer_load(rt_vm *vm, uint32_t t, uint32_t k);
 bool rt_timer_has(rt_vm *vm, uint32_t t, uint32_t k);
 int64_t rt_timer_due(rt_vm *vm, uint32_t t);
+
+/* The first day >= `from` on which the day routine may do something for
+ * record `st` (a lot expires or is released, a time rule falls due, a review
+ * period begins, a mission's deadline passes); INT64_MAX if none. Every day
+ * before it would do nothing at all. */
+int64_t rt_next_day_due(const rt_program *p, const uint8_t *st, int64_t from);
 
 void rt_purchase_record(rt_vm *vm, int64_t total);
 void rt_return(rt_vm *vm, rt_str original, int64_t value);

@@ -38,7 +38,8 @@ static int64_t floor_div(int64_t a, int64_t b)
 
 static bool str_eq(rt_str s, const char *c, uint32_t len)
 {
-	return s.len == len && memcmp(s.p, c, len) == 0;
+	/* most differ in length or first byte: no call for those */
+	return s.len == len && (len == 0 || (s.p[0] == c[0] && memcmp(s.p, c, len) == 0));
 }
 
 static bool str_in_list(const rt_value *v, const char *c, uint32_t len)
@@ -132,6 +133,16 @@ void rt_vm_run(rt_vm *vm, const ir_routine *rt, int64_t *R)
 		CASE(JZ) if (R[o->b] == 0) pc = (uint32_t)o->imm; NEXT;
 		CASE(JNEI) if (R[o->b] != o->c) pc = (uint32_t)o->imm; NEXT;
 		CASE(JEQI) if (R[o->b] == o->c) pc = (uint32_t)o->imm; NEXT;
+		CASE(JLT) if (R[o->b] < R[o->c]) pc = (uint32_t)o->imm; NEXT;
+		CASE(JLE) if (R[o->b] <= R[o->c]) pc = (uint32_t)o->imm; NEXT;
+		CASE(JGT) if (R[o->b] > R[o->c]) pc = (uint32_t)o->imm; NEXT;
+		CASE(JGE) if (R[o->b] >= R[o->c]) pc = (uint32_t)o->imm; NEXT;
+		CASE(JEQ) if (R[o->b] == R[o->c]) pc = (uint32_t)o->imm; NEXT;
+		CASE(JNE) if (R[o->b] != R[o->c]) pc = (uint32_t)o->imm; NEXT;
+		CASE(JLTC) if (R[o->b] < o->c) pc = (uint32_t)o->imm; NEXT;
+		CASE(JLEC) if (R[o->b] <= o->c) pc = (uint32_t)o->imm; NEXT;
+		CASE(JGTC) if (R[o->b] > o->c) pc = (uint32_t)o->imm; NEXT;
+		CASE(JGEC) if (R[o->b] >= o->c) pc = (uint32_t)o->imm; NEXT;
 		CASE(ANON) if (!vm->st || vm->x->customer.len == 0) pc = (uint32_t)o->imm; NEXT;
 		CASE(RET) return;
 
@@ -153,6 +164,37 @@ void rt_vm_run(rt_vm *vm, const ir_routine *rt, int64_t *R)
 		}
 		CASE(LISTNE) R[o->a] = rt_present(vm->elem, (uint32_t)o->b) ? vm->elem[1 + o->b].list.n : 0; NEXT;
 		CASE(SEQE) R[o->a] = str_eq(vm->elem[1 + o->b].s, p->strs[o->imm], p->strlens[o->imm]); NEXT;
+		CASE(JSEQE) if (str_eq(vm->elem[1 + o->b].s, p->strs[o->c], p->strlens[o->c])) pc = (uint32_t)o->imm; NEXT;
+		CASE(JSNEE) if (!str_eq(vm->elem[1 + o->b].s, p->strs[o->c], p->strlens[o->c])) pc = (uint32_t)o->imm; NEXT;
+		CASE(JSINE)
+			if (rt_present(vm->elem, (uint32_t)o->b) && str_in_list(&vm->elem[1 + o->b], p->strs[o->c], p->strlens[o->c]))
+				pc = (uint32_t)o->imm;
+			NEXT;
+		CASE(JSNINE)
+			if (!(rt_present(vm->elem, (uint32_t)o->b) && str_in_list(&vm->elem[1 + o->b], p->strs[o->c], p->strlens[o->c])))
+				pc = (uint32_t)o->imm;
+			NEXT;
+		CASE(LSCAN) {
+			/* a loop over basket lines, in one op (compiler/ir.c, fuse_scans) */
+			const rt_list *l = &ev[1 + o->b].list;
+			uint32_t s = (uint32_t)o->imm, vf = (uint32_t)(o->imm >> 32) & 0xffff;
+			unsigned mode = (unsigned)(o->imm >> 48) & 3;
+			bool in = o->imm >> 50 & 1, neg = o->imm >> 51 & 1;
+			int64_t acc = 0;
+			uint32_t n = rt_present(ev, (uint32_t)o->b) ? l->n : 0;
+			for (uint32_t k = 0; k < n; k++) {
+				const rt_value *it = &l->items[k * l->stride];
+				bool m = in ? rt_present(it, (uint32_t)o->c) && str_in_list(&it[1 + o->c], p->strs[s], p->strlens[s])
+					    : str_eq(it[1 + o->c].s, p->strs[s], p->strlens[s]);
+				if (m == neg)
+					continue;
+				acc = mode == 0 ? 1 : mode == 1 ? acc + 1 : sat_add(acc, it[1 + vf].i);
+			}
+			if (n)
+				vm->elem = &l->items[(n - 1) * l->stride];
+			R[o->a] = acc;
+			NEXT;
+		}
 		CASE(SINF) R[o->a] = rt_present(ev, (uint32_t)o->b) &&
 					 str_in_list(&ev[1 + o->b], p->strs[o->imm], p->strlens[o->imm]); NEXT;
 		CASE(SINE) R[o->a] = rt_present(vm->elem, (uint32_t)o->b) &&
@@ -174,6 +216,11 @@ void rt_vm_run(rt_vm *vm, const ir_routine *rt, int64_t *R)
 		CASE(MIN) R[o->a] = R[o->b] < R[o->c] ? R[o->b] : R[o->c]; NEXT;
 		CASE(MAX) R[o->a] = R[o->b] > R[o->c] ? R[o->b] : R[o->c]; NEXT;
 		CASE(ABS) R[o->a] = R[o->b] < 0 ? -R[o->b] : R[o->b]; NEXT;
+		CASE(ADDI) R[o->a] = sat_add(R[o->b], o->imm); NEXT;
+		CASE(MINI) R[o->a] = R[o->b] < o->imm ? R[o->b] : o->imm; NEXT;
+		CASE(MAXI) R[o->a] = R[o->b] > o->imm ? R[o->b] : o->imm; NEXT;
+		CASE(MULSI) R[o->a] = round_half_even((__int128)R[o->b] * o->c, o->imm); NEXT;
+		CASE(DIVSI) R[o->a] = round_half_even((__int128)R[o->b] * o->imm, o->c); NEXT;
 
 		CASE(EQ) R[o->a] = R[o->b] == R[o->c]; NEXT;
 		CASE(NE) R[o->a] = R[o->b] != R[o->c]; NEXT;
@@ -181,6 +228,12 @@ void rt_vm_run(rt_vm *vm, const ir_routine *rt, int64_t *R)
 		CASE(LE) R[o->a] = R[o->b] <= R[o->c]; NEXT;
 		CASE(GT) R[o->a] = R[o->b] > R[o->c]; NEXT;
 		CASE(GE) R[o->a] = R[o->b] >= R[o->c]; NEXT;
+		CASE(EQI) R[o->a] = R[o->b] == o->imm; NEXT;
+		CASE(NEI) R[o->a] = R[o->b] != o->imm; NEXT;
+		CASE(LTI) R[o->a] = R[o->b] < o->imm; NEXT;
+		CASE(LEI) R[o->a] = R[o->b] <= o->imm; NEXT;
+		CASE(GTI) R[o->a] = R[o->b] > o->imm; NEXT;
+		CASE(GEI) R[o->a] = R[o->b] >= o->imm; NEXT;
 		CASE(NOT3) R[o->a] = R[o->b] == 1 ? 0 : R[o->b] == 0 ? 1 : -1; NEXT;
 		CASE(AND3) R[o->a] = three_and(R[o->b], R[o->c]); NEXT;
 		CASE(OR3) R[o->a] = three_or(R[o->b], R[o->c]); NEXT;
@@ -287,6 +340,7 @@ void rt_vm_run(rt_vm *vm, const ir_routine *rt, int64_t *R)
 		CASE(TDUE) R[o->a] = rt_timer_due(vm, (uint32_t)o->imm); NEXT;
 		CASE(LADUP) rt_ladder_up(vm, (uint32_t)o->imm, R[o->b]); NEXT;
 		CASE(REVIEW) rt_ladder_review(vm, (uint32_t)o->imm, R[o->b]); NEXT;
+		CASE(JNREV) if (!vm->st || !rt_ladder_review_due(vm, (uint32_t)o->c)) pc = (uint32_t)o->imm; NEXT;
 		CASE(MDEAD) rt_mission_deadline(vm, (uint32_t)o->imm); NEXT;
 
 		CASE(RETURN) rt_return(vm, ev[1 + o->b].s, R[o->c]); NEXT;
@@ -314,6 +368,7 @@ static void vm_init(rt_vm *vm, rt_exec *x)
 	vm->st = x->state;
 	vm->recent = -1;
 	vm->tslot = -1;
+	vm->exp_wallet = -1;
 	vm->nargs = 0;
 	vm->stop = false;
 }
@@ -327,7 +382,7 @@ int rt_exec_event(rt_exec *x, const rt_event *ev)
 	vm_init(&vm, x);
 	vm.ev = ev;
 	vm.at = ev->values[1 + RT_FIELD_AT].i;
-	vm.day = rt_program_day(p, vm.at);
+	vm.day = clk_memo_period(&x->memo, p->zone, vm.at, CLK_DAY);
 	vm.event_id = ev->values[1 + RT_FIELD_ID].s;
 	if (x->customer.len == 0)
 		vm.st = NULL;
@@ -345,29 +400,66 @@ int rt_exec_event(rt_exec *x, const rt_event *ev)
 	return 0;
 }
 
+/* Runs the day routine for day `d`. */
+static void run_day(rt_exec *x, int64_t d, int64_t now, int64_t *regs)
+{
+	const rt_program *p = x->prog;
+	rt_vm vm;
+	vm_init(&vm, x);
+	vm.day = d;
+	vm.at = clk_memo_day_start(&x->memo, p->zone, d);
+	if (vm.at > now)
+		vm.at = now;
+	rt_st32(x->state, p->off_hdr + RT_HDR_LAST_DAY, (int32_t)d);
+	rt_vm_run(&vm, &p->day, regs);
+}
+
+/* The first day to run, or false for a new customer (no day passes for them). */
+static bool days_begin(rt_exec *x, int64_t day, int64_t *first)
+{
+	const rt_program *p = x->prog;
+	int32_t last = rt_ld32(x->state, p->off_hdr + RT_HDR_LAST_DAY);
+	if (last == RT_NO_DAY) {
+		rt_st32(x->state, p->off_hdr + RT_HDR_LAST_DAY, (int32_t)day);
+		return false;
+	}
+	*first = (int64_t)last + 1;
+	return true;
+}
+
+/* Days on which nothing is due change nothing (rt_next_day_due): they are
+ * jumped over, straight to the next day something happens. */
 void rt_exec_days(rt_exec *x, int64_t day, int64_t now)
 {
 	const rt_program *p = x->prog;
-	if (!x->state)
+	int64_t d;
+	if (!x->state || !days_begin(x, day, &d))
 		return;
-	uint8_t *st = x->state;
-	int32_t last = rt_ld32(st, p->off_hdr + RT_HDR_LAST_DAY);
-	if (last == RT_NO_DAY) {
-		/* a new customer: no day has passed for them yet */
-		rt_st32(st, p->off_hdr + RT_HDR_LAST_DAY, (int32_t)day);
+	if (p->day_each) {
+		rt_exec_days_each(x, day, now);
 		return;
 	}
+	if (d > day)
+		return;
 	int64_t regs[IR_MAX_REGS];
-	for (int64_t d = (int64_t)last + 1; d <= day; d++) {
-		rt_vm vm;
-		vm_init(&vm, x);
-		vm.day = d;
-		vm.at = clk_period_start(p->zone, CLK_DAY, d);
-		if (vm.at > now)
-			vm.at = now;
-		rt_st32(st, p->off_hdr + RT_HDR_LAST_DAY, (int32_t)d);
-		rt_vm_run(&vm, &p->day, regs);
+	while (d <= day) {
+		d = rt_next_day_due(p, x->state, d);
+		if (d > day)
+			break;
+		run_day(x, d, now, regs);
+		d++;
 	}
+	rt_st32(x->state, p->off_hdr + RT_HDR_LAST_DAY, (int32_t)day);
+}
+
+void rt_exec_days_each(rt_exec *x, int64_t day, int64_t now)
+{
+	int64_t d;
+	if (!x->state || !days_begin(x, day, &d))
+		return;
+	int64_t regs[IR_MAX_REGS];
+	for (; d <= day; d++)
+		run_day(x, d, now, regs);
 }
 
 int64_t rt_state_last_at(const rt_program *p, const uint8_t *state)
