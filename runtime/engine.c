@@ -731,6 +731,20 @@ int rt_engine_push_typed(ludic_engine *e, ludic_event *lev)
 
 /* ---- time passing ---- */
 
+/* Days pass for every staff member too (their wallets' expiry and pending
+ * release), after the customers, in the order staff members first appeared. */
+static void advance_staff(ludic_engine *e, int64_t day, int64_t t)
+{
+	if (!e->staff_size)
+		return;
+	for (slab *s = e->spool.first; s; s = s->next) {
+		for (uint32_t i = 0; i < s->used; i++) {
+			rec_head *r = (rec_head *)(s->data + e->spool.rec_size * i);
+			rt_exec_staff_days(&e->x, staff_rec_state(r), (rt_str){r->id, r->id_len}, day, t);
+		}
+	}
+}
+
 ludic_status rt_engine_advance(ludic_engine *e, int64_t t)
 {
 	if (t < CLK_TIME_MIN)
@@ -755,6 +769,7 @@ ludic_status rt_engine_advance(ludic_engine *e, int64_t t)
 			c->last_day = day;
 		}
 	}
+	advance_staff(e, day, t);
 	return LUDIC_OK;
 }
 

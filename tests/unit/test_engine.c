@@ -259,6 +259,54 @@ Test(engine, anonymous_purchase_credits_the_staff_member)
 	ludic_program_free(p);
 }
 
+/* Staff wallets expire and release as customers' wallets do. In Paris:
+ * p1 on 2027-03-05 earns 5 kudos, pending 2 days (released when 03-07
+ * begins), expiring 1 month after earning (when 04-05 begins, summer time
+ * by then). p2, two months later and for another customer, is served by
+ * the same staff member: their days pass first (release, expiry), then the
+ * quest credits. ludic_engine_advance lets the days of p2's kudos pass. */
+Test(engine, staff_wallets_release_and_expire)
+{
+	ludic_program *p = program("program \"t\"\nuse retail\ntimezone \"Europe/Paris\"\n"
+				   "wallet kudos \"Kudos\" for staff expires 1 month after earning pending 2 days\n"
+				   "quest \"Service\" on purchase where checkout = till:\n  award 5 kudos\n  unlimited\n");
+	rec r;
+	ludic_engine *e = engine(p, &r);
+	const char *buy = "{\"type\":\"purchase\",\"id\":\"%s\",\"customer\":\"%s\",\"at\":\"%s\",\"lines\":[],"
+			  "\"total\":10,\"channel\":\"store\",\"payment\":\"cash\",\"checkout\":\"till\","
+			  "\"store\":\"S\",\"region\":\"r\",\"staff\":\"s1\"}";
+	cr_assert_eq(push(e, buy, "p1", "c1", "2027-03-05T10:00:00+01:00"), LUDIC_APPLIED);
+	cr_assert_eq(push(e, buy, "p2", "c2", "2027-05-05T10:00:00+02:00"), LUDIC_APPLIED);
+	/* 2027-08-01T00:00:00+02:00 */
+	cr_assert_eq(ludic_engine_advance(e, INT64_C(1817071200)), LUDIC_OK);
+	const char *want[] = {
+		"{\"kind\":\"award\",\"staff\":\"s1\",\"wallet\":\"kudos\",\"amount\":5,\"balance\":0,"
+		"\"rule\":\"Service\",\"event\":\"p1\",\"at\":\"2027-03-05T10:00:00+01:00\"}",
+		"{\"kind\":\"release\",\"staff\":\"s1\",\"wallet\":\"kudos\",\"amount\":5,\"balance\":5,"
+		"\"at\":\"2027-03-07T00:00:00+01:00\"}",
+		"{\"kind\":\"expire\",\"staff\":\"s1\",\"wallet\":\"kudos\",\"amount\":5,\"balance\":0,"
+		"\"at\":\"2027-04-05T00:00:00+02:00\"}",
+		"{\"kind\":\"award\",\"staff\":\"s1\",\"wallet\":\"kudos\",\"amount\":5,\"balance\":0,"
+		"\"rule\":\"Service\",\"event\":\"p2\",\"at\":\"2027-05-05T10:00:00+02:00\"}",
+		"{\"kind\":\"release\",\"staff\":\"s1\",\"wallet\":\"kudos\",\"amount\":5,\"balance\":5,"
+		"\"at\":\"2027-05-07T00:00:00+02:00\"}",
+		"{\"kind\":\"expire\",\"staff\":\"s1\",\"wallet\":\"kudos\",\"amount\":5,\"balance\":0,"
+		"\"at\":\"2027-06-05T00:00:00+02:00\"}",
+	};
+	cr_assert_eq(r.neffects, 6, "%d effects", r.neffects);
+	for (int i = 0; i < 6; i++)
+		cr_assert_str_eq(r.lines[i], want[i], "effect %d", i);
+	/* nothing is due twice */
+	cr_assert_eq(ludic_engine_advance(e, INT64_C(1817071200) + 400 * 86400), LUDIC_OK);
+	cr_assert_eq(r.neffects, 6);
+	ludic_engine_stats st;
+	ludic_engine_stats_get(e, &st);
+	cr_assert_eq(st.effects[LUDIC_EFFECT_RELEASE], 2);
+	cr_assert_eq(st.effects[LUDIC_EFFECT_EXPIRE], 2);
+	ludic_engine_free(e);
+	ludic_program_free(p);
+}
+
 Test(engine, blank_and_bad_lines)
 {
 	ludic_program *p = program(VISITS);
