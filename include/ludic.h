@@ -379,6 +379,9 @@ typedef struct ludic_effect {
 	const char *wallet;       /* award, debit, expire, reverse, release, redemption */
 	long long amount;         /* points moved (positive) */
 	long long balance;        /* the wallet's spendable balance after the effect */
+	long long pending;        /* points of `wallet` earned but not yet spendable, after the effect; 0 for
+				     wallets without a pending period */
+	bool has_pending;         /* `wallet` has a pending period (then `pending` is written in JSON) */
 	const char *badge;        /* badge, and the badges a mission or streak gives */
 	const char *ladder;       /* tier, level: the ladder's name */
 	const char *rung;         /* tier, level: the new tier or level */

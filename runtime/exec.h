@@ -76,6 +76,7 @@ typedef struct rt_effect {
 	int32_t wallet;        /* award, debit, expire, reverse, release, redemption */
 	int64_t amount;        /* whole points moved, > 0 */
 	int64_t balance;       /* spendable balance of `wallet` after it */
+	int64_t pending;       /* points of `wallet` earned, not yet spendable, after it (0: no pending period) */
 	int32_t badge;         /* badge */
 	int32_t ladder, rung, previous; /* tier, level */
 	int32_t rule;          /* rule, mission or streak (chk_result.rules); -1 for built-ins */

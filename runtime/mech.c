@@ -38,6 +38,13 @@ static uint8_t *rec_of(rt_vm *vm, uint32_t w)
 	return vm->p->wallets[w].staff ? vm->staff : vm->st;
 }
 
+/* The pending total of a wallet with a pending period (0 for the others),
+ * for its effects. */
+static int64_t wallet_pending(const rt_lay_wallet *lw, const uint8_t *rec)
+{
+	return lw->pend_off ? rt_ld64(rec, lw->off + W_PENDING) : 0;
+}
+
 /* An effect on a staff wallet goes to the staff member. */
 static void fx_staff(const rt_vm *vm, const rt_lay_wallet *lw, rt_effect *fx)
 {
@@ -182,6 +189,7 @@ void rt_credit(rt_vm *vm, uint32_t w, int64_t amount, int32_t rule)
 	fx.wallet = (int32_t)w;
 	fx.amount = amount;
 	fx.balance = rt_ld64(rec, lw->off + W_BAL);
+	fx.pending = wallet_pending(lw, rec);
 	if (lw->staff) {
 		fx.staff = true;
 		fx.who = vm->staff_id;
@@ -205,6 +213,7 @@ bool rt_debit(rt_vm *vm, uint32_t w, int64_t amount, rt_fx_kind kind, int32_t ru
 	fx.wallet = (int32_t)w;
 	fx.amount = amount;
 	fx.balance = bal - amount;
+	fx.pending = wallet_pending(lw, rec);
 	fx.item = item;
 	fx.item_name = vm->item_name;
 	if (lw->staff) {
@@ -241,6 +250,7 @@ void rt_expire(rt_vm *vm, uint32_t w)
 	fx.wallet = (int32_t)w;
 	fx.amount = total;
 	fx.balance = bal;
+	fx.pending = wallet_pending(lw, rec);
 	fx_staff(vm, lw, &fx);
 	rt_emit(vm, &fx);
 }
@@ -274,6 +284,7 @@ void rt_release(rt_vm *vm, uint32_t w)
 	fx.wallet = (int32_t)w;
 	fx.amount = total;
 	fx.balance = bal;
+	fx.pending = wallet_pending(lw, rec);
 	fx_staff(vm, lw, &fx);
 	rt_emit(vm, &fx);
 }
@@ -814,6 +825,7 @@ void rt_return(rt_vm *vm, rt_str original, int64_t value)
 			fx.wallet = (int32_t)w;
 			fx.amount = taken;
 			fx.balance = rt_ld64(st, lw->off + W_BAL);
+			fx.pending = wallet_pending(lw, st);
 			rt_emit(vm, &fx);
 		}
 		return;

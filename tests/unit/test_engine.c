@@ -280,17 +280,17 @@ Test(engine, staff_wallets_release_and_expire)
 	/* 2027-08-01T00:00:00+02:00 */
 	cr_assert_eq(ludic_engine_advance(e, INT64_C(1817071200)), LUDIC_OK);
 	const char *want[] = {
-		"{\"kind\":\"award\",\"staff\":\"s1\",\"wallet\":\"kudos\",\"amount\":5,\"balance\":0,"
+		"{\"kind\":\"award\",\"staff\":\"s1\",\"wallet\":\"kudos\",\"amount\":5,\"balance\":0,\"pending\":5,"
 		"\"rule\":\"Service\",\"event\":\"p1\",\"at\":\"2027-03-05T10:00:00+01:00\"}",
-		"{\"kind\":\"release\",\"staff\":\"s1\",\"wallet\":\"kudos\",\"amount\":5,\"balance\":5,"
+		"{\"kind\":\"release\",\"staff\":\"s1\",\"wallet\":\"kudos\",\"amount\":5,\"balance\":5,\"pending\":0,"
 		"\"at\":\"2027-03-07T00:00:00+01:00\"}",
-		"{\"kind\":\"expire\",\"staff\":\"s1\",\"wallet\":\"kudos\",\"amount\":5,\"balance\":0,"
+		"{\"kind\":\"expire\",\"staff\":\"s1\",\"wallet\":\"kudos\",\"amount\":5,\"balance\":0,\"pending\":0,"
 		"\"at\":\"2027-04-05T00:00:00+02:00\"}",
-		"{\"kind\":\"award\",\"staff\":\"s1\",\"wallet\":\"kudos\",\"amount\":5,\"balance\":0,"
+		"{\"kind\":\"award\",\"staff\":\"s1\",\"wallet\":\"kudos\",\"amount\":5,\"balance\":0,\"pending\":5,"
 		"\"rule\":\"Service\",\"event\":\"p2\",\"at\":\"2027-05-05T10:00:00+02:00\"}",
-		"{\"kind\":\"release\",\"staff\":\"s1\",\"wallet\":\"kudos\",\"amount\":5,\"balance\":5,"
+		"{\"kind\":\"release\",\"staff\":\"s1\",\"wallet\":\"kudos\",\"amount\":5,\"balance\":5,\"pending\":0,"
 		"\"at\":\"2027-05-07T00:00:00+02:00\"}",
-		"{\"kind\":\"expire\",\"staff\":\"s1\",\"wallet\":\"kudos\",\"amount\":5,\"balance\":0,"
+		"{\"kind\":\"expire\",\"staff\":\"s1\",\"wallet\":\"kudos\",\"amount\":5,\"balance\":0,\"pending\":0,"
 		"\"at\":\"2027-06-05T00:00:00+02:00\"}",
 	};
 	cr_assert_eq(r.neffects, 6, "%d effects", r.neffects);

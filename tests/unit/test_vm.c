@@ -122,6 +122,69 @@ Test(vm, expiry_and_pending)
 	h_free(&h);
 }
 
+/* Every effect on a wallet with a pending period carries the points still
+ * pending after it (0 for other wallets). By hand, in UTC, pending 2 days,
+ * expiry 1 month after earning:
+ *   p1 03-01 50 EUR: +50 pending (release 03-03, expiry 04-01)  bal 0  pend 50
+ *   p2 03-02 20 EUR: +20 pending (release 03-04, expiry 04-02)  bal 0  pend 70
+ *   p3 03-03: release 50 when 03-03 begins                      bal 50 pend 20
+ *             +10 pending (release 03-05, expiry 04-03)         bal 50 pend 30
+ *   redemption of 30 (oldest lots first: 20 left of p1's)       bal 20 pend 30
+ *   return of all of p2: 20 back, pending first, newest first
+ *             (10 of 03-05's lot, 10 of 03-04's)                bal 20 pend 10
+ *             and the 1 xp it earned
+ *   days to 04-02: release 10 on 03-04                          bal 30 pend 0
+ *             (03-05's lot is empty: no effect), expire 20 on 04-01 (bal 10),
+ *             expire 10 on 04-02 (bal 0) */
+Test(vm, pending_total_in_wallet_effects)
+{
+	harness h;
+	h_init(&h, HDR "wallet points expires 1 month after earning pending 2 days\nwallet xp\n"
+		   "rule \"Base\" on purchase:\n  award total / 1 EUR points\n"
+		   "rule \"XP\" on purchase:\n  award 1 xp\n"
+		   "catalogue {\n  reward \"Voucher\" costs 30 points\n}\n");
+	cr_assert_eq(h_run(&h, P("p1", "2027-03-01T10:00:00Z", "\"total\":50,\"checkout\":\"till\"")), 2);
+	cr_assert_eq(h.fx[0].pending, 50);
+	cr_assert_eq(h.fx[1].wallet, 1);
+	cr_assert_eq(h.fx[1].pending, 0, "xp has no pending period");
+	cr_assert_eq(h_run(&h, P("p2", "2027-03-02T10:00:00Z", "\"total\":20,\"checkout\":\"till\"")), 2);
+	cr_assert_eq(h.fx[0].balance, 0);
+	cr_assert_eq(h.fx[0].pending, 70);
+	cr_assert_eq(h_run(&h, P("p3", "2027-03-03T10:00:00Z", "\"total\":10,\"checkout\":\"till\"")), 3);
+	cr_assert_eq(h.fx[0].kind, RT_FX_RELEASE);
+	cr_assert_eq(h.fx[0].balance, 50);
+	cr_assert_eq(h.fx[0].pending, 20);
+	cr_assert_eq(h.fx[1].kind, RT_FX_AWARD);
+	cr_assert_eq(h.fx[1].balance, 50);
+	cr_assert_eq(h.fx[1].pending, 30);
+	cr_assert_eq(h_run(&h, "{\"type\":\"redemption\",\"id\":\"x1\",\"customer\":\"c1\",\"at\":\"2027-03-03T11:00:00Z\","
+			       "\"item\":\"Voucher\",\"channel\":\"store\",\"store\":\"S1\"}"), 1);
+	cr_assert_eq(h.fx[0].kind, RT_FX_REDEMPTION);
+	cr_assert_eq(h.fx[0].balance, 20);
+	cr_assert_eq(h.fx[0].pending, 30);
+	cr_assert_eq(h_run(&h, "{\"type\":\"return\",\"id\":\"r1\",\"customer\":\"c1\",\"at\":\"2027-03-03T12:00:00Z\","
+			       "\"action\":\"refund\",\"lines\":[],\"value\":20,\"original\":\"p2\",\"store\":\"S1\",\"region\":\"x\"}"), 2);
+	cr_assert_eq(h.fx[0].kind, RT_FX_REVERSE);
+	cr_assert_eq(h.fx[0].amount, 20);
+	cr_assert_eq(h.fx[0].balance, 20);
+	cr_assert_eq(h.fx[0].pending, 10);
+	/* and the 1 xp p2 earned (3 earned, 2 left) */
+	cr_assert_eq(h.fx[1].wallet, 1);
+	cr_assert_eq(h.fx[1].amount, 1);
+	cr_assert_eq(h.fx[1].balance, 2);
+	cr_assert_eq(h.fx[1].pending, 0);
+	cr_assert_eq(h_days(&h, "2027-04-02T00:00:00Z"), 3);
+	const rt_fx_kind k[] = {RT_FX_RELEASE, RT_FX_EXPIRE, RT_FX_EXPIRE};
+	const int64_t amount[] = {10, 20, 10}, bal[] = {30, 10, 0};
+	for (int i = 0; i < 3; i++) {
+		cr_assert_eq(h.fx[i].kind, k[i], "effect %d", i);
+		cr_assert_eq(h.fx[i].amount, amount[i], "effect %d", i);
+		cr_assert_eq(h.fx[i].balance, bal[i], "effect %d", i);
+		cr_assert_eq(h.fx[i].pending, 0, "effect %d", i);
+	}
+	h_free(&h);
+}
+
 Test(vm, tiers_up_and_review_down)
 {
 	harness h;
