@@ -808,7 +808,7 @@ ludic_status rt_engine_customer(ludic_engine *e, const char *id, size_t len, lud
 		void *b = malloc(cap); /* malloc's alignment is at least 8 */
 		if (!b) {
 			set_error(e, "out of memory: the customer's view could not be made");
-			return LUDIC_ERR_USAGE;
+			return LUDIC_ERR_MEMORY;
 		}
 		free(e->view_buf);
 		e->view_buf = b;
@@ -839,7 +839,7 @@ ludic_status ludic_engine_new(const ludic_program *p, const ludic_engine_options
 	if (!p || !out)
 		return LUDIC_ERR_USAGE;
 	*out = rt_engine_new(p, opt);
-	return *out ? LUDIC_OK : LUDIC_ERR_USAGE;
+	return *out ? LUDIC_OK : LUDIC_ERR_MEMORY;
 }
 
 void ludic_engine_free(ludic_engine *e)

@@ -14,6 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include "ludic.h"
 
 /* ---- a program and an engine that records what it is told ---- */
@@ -440,4 +443,95 @@ Test(engine, a_hundred_thousand_customers, .timeout = 60)
 	ludic_event_free(ev);
 	ludic_engine_free(e);
 	ludic_program_free(p);
+}
+
+/* ---- memory running out ---- */
+
+#if defined(__SANITIZE_ADDRESS__)
+#define LUDIC_TEST_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define LUDIC_TEST_ASAN 1
+#endif
+#endif
+
+/* Memory that the test takes for itself, chained through its own blocks. */
+typedef struct hog {
+	struct hog *next;
+} hog;
+
+/* Caps the process's address space a little above what it uses now, then
+ * takes every block malloc can still give (large to small), so that the
+ * next allocation fails. Criterion runs each test in its own process: the
+ * cap ends with it, and `release` lifts it. */
+static hog *exhaust_memory(struct rlimit *saved)
+{
+	long pages = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+	if (!f || fscanf(f, "%ld", &pages) != 1)
+		cr_skip_test("no /proc/self/statm: cannot cap the address space here");
+	fclose(f);
+	cr_assert_eq(getrlimit(RLIMIT_AS, saved), 0);
+	struct rlimit cap = *saved;
+	cap.rlim_cur = (rlim_t)pages * (rlim_t)sysconf(_SC_PAGESIZE) + ((rlim_t)32 << 20);
+	if (saved->rlim_max != RLIM_INFINITY && cap.rlim_cur > saved->rlim_max)
+		cr_skip_test("the hard limit on the address space is too low to test this");
+	cr_assert_eq(setrlimit(RLIMIT_AS, &cap), 0);
+	hog *all = NULL;
+	for (size_t size = (size_t)1 << 20; size >= sizeof(hog);) {
+		hog *h = malloc(size);
+		if (!h) {
+			size /= 2;
+			continue;
+		}
+		h->next = all;
+		all = h;
+	}
+	return all;
+}
+
+static void release(hog *all, const struct rlimit *saved)
+{
+	while (all) {
+		hog *next = all->next;
+		free(all);
+		all = next;
+	}
+	setrlimit(RLIMIT_AS, saved);
+}
+
+/* When memory runs out, ludic_program_new and ludic_engine_new say so
+ * (LUDIC_ERR_MEMORY, not a usage error), leave *out NULL and change
+ * nothing: the same call succeeds once memory is back. (Skipped under
+ * AddressSanitizer, whose allocator does not return NULL.) */
+Test(engine, memory_running_out_is_reported)
+{
+#ifdef LUDIC_TEST_ASAN
+	cr_skip_test("AddressSanitizer's allocator aborts instead of returning NULL");
+#else
+	ludic_compiler *c = ludic_compiler_new();
+	cr_assert_not_null(c);
+	cr_assert_eq(ludic_compiler_add_source(c, "t.ludic", VISITS, strlen(VISITS), 0), LUDIC_OK);
+	cr_assert_eq(ludic_compiler_check(c), LUDIC_OK);
+	ludic_program *p = (ludic_program *)1;
+	struct rlimit saved;
+	hog *h = exhaust_memory(&saved);
+	ludic_status ps = ludic_program_new(c, &p);
+	release(h, &saved);
+	cr_assert_eq(ps, LUDIC_ERR_MEMORY, "%s", ludic_status_message(ps));
+	cr_assert_null(p);
+	cr_assert_eq(ludic_program_new(c, &p), LUDIC_OK, "nothing was changed: it can be retried");
+	ludic_compiler_free(c);
+
+	ludic_engine *e = (ludic_engine *)1;
+	h = exhaust_memory(&saved);
+	ludic_status es = ludic_engine_new(p, NULL, &e);
+	release(h, &saved);
+	cr_assert_eq(es, LUDIC_ERR_MEMORY, "%s", ludic_status_message(es));
+	cr_assert_null(e);
+	cr_assert_eq(ludic_engine_new(p, NULL, &e), LUDIC_OK);
+	cr_assert_eq(VISIT(e, "v1", "c1", "2027-03-06T11:00:00+01:00"), LUDIC_APPLIED);
+	ludic_engine_free(e);
+	ludic_program_free(p);
+#endif
 }
