@@ -455,6 +455,7 @@ Test(engine, a_hundred_thousand_customers, .timeout = 60)
 #endif
 #endif
 
+#ifndef LUDIC_TEST_ASAN
 /* Memory that the test takes for itself, chained through its own blocks. */
 typedef struct hog {
 	struct hog *next;
@@ -499,6 +500,7 @@ static void release(hog *all, const struct rlimit *saved)
 	}
 	setrlimit(RLIMIT_AS, saved);
 }
+#endif
 
 /* When memory runs out, ludic_program_new and ludic_engine_new say so
  * (LUDIC_ERR_MEMORY, not a usage error), leave *out NULL and change
