@@ -40,6 +40,7 @@ const char *ludic_status_message(ludic_status s)
 	case LUDIC_ERR_PROGRAM: return "the rules have errors";
 	case LUDIC_ERR_IO: return "a file could not be read";
 	case LUDIC_ERR_USAGE: return "the ludic API was called wrongly";
+	case LUDIC_ERR_MEMORY: return "memory ran out; nothing was changed";
 	}
 	return "unknown status";
 }

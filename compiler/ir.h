@@ -229,6 +229,11 @@ struct rt_program {
 	/* record layouts */
 	uint32_t state_size, staff_size;
 	uint32_t off_hdr;            /* i32 last day, i32 first day, i64 last at, i32 birthday, i32 recent head */
+	/* some staff wallet expires or has a pending period: days pass for staff
+	 * records too (rt_exec_staff_days), and the staff record starts with a
+	 * header at off_staff_hdr: i32 last day seen, i32 pad */
+	bool staff_days;
+	uint32_t off_staff_hdr;
 	uint32_t off_badges;         /* bits */
 	uint32_t off_overlay;        /* i32: the overlay of the customer's latest event carrying a scope field (-1: base); 0 without scoped overlays */
 	uint32_t off_recent;         /* RT_RECENT x recent_size, 0 if none */

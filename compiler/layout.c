@@ -26,7 +26,10 @@
  *   index, i32 pad, i64 running total, buckets: i32 for counts, i64 for sums and earned
  *   points), caps (i32 period index, i32 used), time rules (i32 day,
  *   i32 flag; `D after`: RT_AFTER_SLOTS due days), their stashed fields.
- * Staff record: staff wallets (balance, earned, pending, counts) and the
+ * Staff record: a header (i32 last day seen, i32 pad) when a staff wallet
+ * expires or has a pending period (days pass for staff members as for
+ * customers: rt_exec_staff_days releases and expires their lots), then
+ * staff wallets (balance, earned, pending, counts, lots as above) and the
  * caps of quests.
  *
  * Lot merging (decided): lots are merged per expiry day, so an active
@@ -126,6 +129,16 @@ bool rt_layout_begin(rt_program *p)
 	for (uint32_t u = 0; u < r->nunits; u++)
 		if (r->units[u].kind == CHK_UNIT_OVERLAY && r->units[u].scope && !p->off_overlay)
 			p->off_overlay = reserve(p, false, 8, "overlay", "the overlay that applies to time passing");
+
+	p->staff_days = false;
+	for (uint32_t i = 0; i < r->nwallets; i++) {
+		const chk_wallet *w = r->wallets[i];
+		if (w->staff && ((w->expires && w->expires->kind == AST_DURATION) ||
+				 (w->pending && w->pending->kind == AST_DURATION)))
+			p->staff_days = true;
+	}
+	if (p->staff_days)
+		p->off_staff_hdr = reserve(p, true, 8, "header", "last day seen");
 
 	p->wallets = arena_alloc(a, (r->nwallets + 1) * sizeof *p->wallets);
 	int32_t nrecent = 0;

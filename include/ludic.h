@@ -50,6 +50,7 @@ typedef enum ludic_status {
 	LUDIC_ERR_PROGRAM = 1, /* the rules have errors: read the diagnostics */
 	LUDIC_ERR_IO = 2,      /* a file could not be read (a diagnostic says which and why) */
 	LUDIC_ERR_USAGE = 3,   /* the API was called wrongly: NULL handle, bad index, wrong order */
+	LUDIC_ERR_MEMORY = 4,  /* memory ran out; nothing was changed (the call may be retried) */
 } ludic_status;
 
 /* A one-line, lower-case description of `s` ("the rules have errors", ...).
@@ -242,7 +243,7 @@ typedef struct ludic_program ludic_program;
 /* Lowers the checked program of `c` (ludic_compiler_check is called if it was
  * not yet). Returns LUDIC_ERR_PROGRAM if the rules have errors (read them in
  * the compiler's diagnostics), LUDIC_ERR_IO if a file could not be read,
- * LUDIC_ERR_USAGE for NULL arguments. */
+ * LUDIC_ERR_USAGE for NULL arguments, LUDIC_ERR_MEMORY if memory ran out. */
 LUDIC_API ludic_status ludic_program_new(ludic_compiler *c, ludic_program **out);
 
 /* Frees the program. Engines made from it must be freed first. NULL is allowed. */
@@ -328,7 +329,8 @@ LUDIC_API int ludic_event_add_item(ludic_event *ev, int field, const char *s, si
 LUDIC_API ludic_status ludic_event_set_item_int(ludic_event *ev, int field, int item, int sub, long long value);
 LUDIC_API ludic_status ludic_event_set_item_string(ludic_event *ev, int field, int item, int sub, const char *s,
 						   size_t len);
-/* Appends a string to the list of strings `sub` (e.g. a line's `tags`) of item `item`. */
+/* Appends a string to the list of strings `sub` (e.g. a line's `tags`) of item
+ * `item`. LUDIC_ERR_MEMORY if memory ran out. */
 LUDIC_API ludic_status ludic_event_add_item_string(ludic_event *ev, int field, int item, int sub, const char *s,
 						   size_t len);
 
@@ -379,6 +381,9 @@ typedef struct ludic_effect {
 	const char *wallet;       /* award, debit, expire, reverse, release, redemption */
 	long long amount;         /* points moved (positive) */
 	long long balance;        /* the wallet's spendable balance after the effect */
+	long long pending;        /* points of `wallet` earned but not yet spendable, after the effect; 0 for
+				     wallets without a pending period */
+	bool has_pending;         /* `wallet` has a pending period (then `pending` is written in JSON) */
 	const char *badge;        /* badge, and the badges a mission or streak gives */
 	const char *ladder;       /* tier, level: the ladder's name */
 	const char *rung;         /* tier, level: the new tier or level */
@@ -426,7 +431,8 @@ typedef struct ludic_engine_options {
 	ludic_reject_fn on_reject; void *reject_user; /* NULL: rejects are counted, not reported */
 } ludic_engine_options;
 
-/* A new engine for `p`, with no customer. `opt` may be NULL. */
+/* A new engine for `p`, with no customer. `opt` may be NULL. LUDIC_ERR_USAGE
+ * for NULL arguments, LUDIC_ERR_MEMORY if memory ran out (then *out is NULL). */
 LUDIC_API ludic_status ludic_engine_new(const ludic_program *p, const ludic_engine_options *opt,
 					ludic_engine **out);
 LUDIC_API void ludic_engine_free(ludic_engine *e);
@@ -534,7 +540,7 @@ typedef struct ludic_customer_view {
 /* Fills `out` with the state of customer `id` (`len` bytes) at the engine's
  * current time. Strings and arrays belong to the engine and are valid until
  * its next call. An unknown customer gives known = false and the state a new
- * customer starts with. */
+ * customer starts with. LUDIC_ERR_MEMORY if memory ran out. */
 LUDIC_API ludic_status ludic_engine_customer(ludic_engine *e, const char *id, size_t len, ludic_customer_view *out);
 
 /* The last error of the engine, in words ("" if none). */

@@ -30,11 +30,13 @@ ludic_status ludic_program_new(ludic_compiler *c, ludic_program **out)
 		return LUDIC_ERR_PROGRAM;
 	ludic_program *p = calloc(1, sizeof *p);
 	if (!p)
-		return LUDIC_ERR_USAGE;
+		return LUDIC_ERR_MEMORY;
+	/* the program checked clean (its time zone loaded): lowering it fails
+	 * only when memory runs out */
 	p->rp = rt_program_build(&comp->a, comp->result);
 	if (!p->rp) {
 		free(p);
-		return LUDIC_ERR_PROGRAM;
+		return LUDIC_ERR_MEMORY;
 	}
 	p->comp = cmp_retain(comp);
 	p->r = comp->result;
@@ -55,7 +57,7 @@ ludic_status ludic_program_new(ludic_compiler *c, ludic_program **out)
 	free(exps);
 	if (!named) {
 		ludic_program_free(p);
-		return LUDIC_ERR_USAGE;
+		return LUDIC_ERR_MEMORY;
 	}
 	*out = p;
 	return LUDIC_OK;

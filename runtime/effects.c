@@ -63,6 +63,12 @@ static bool moves_points(ludic_effect_kind k)
 	       k == LUDIC_EFFECT_REVERSE || k == LUDIC_EFFECT_RELEASE || k == LUDIC_EFFECT_REDEMPTION;
 }
 
+/* A wallet with a pending period: its effects say how many points wait. */
+static bool wallet_pends(const chk_wallet *w)
+{
+	return w->pending && w->pending->kind == AST_DURATION;
+}
+
 /* ---- names ---- */
 
 bool rt_names_init(rt_names *n, const chk_result *r, const rt_schema *schema, const clk_zone *zone,
@@ -355,10 +361,13 @@ static void convert_once(const rt_names *n, const rt_effect *in, const uint16_t 
 	out->staff = in->staff;
 	out->customer = tb_put(t, in->who.p, in->who.p ? in->who.len : 0);
 	if (moves_points(out->kind)) {
-		if (in->wallet >= 0 && (uint32_t)in->wallet < r->nwallets)
+		if (in->wallet >= 0 && (uint32_t)in->wallet < r->nwallets) {
 			out->wallet = r->wallets[in->wallet]->name;
+			out->has_pending = wallet_pends(r->wallets[in->wallet]);
+		}
 		out->amount = in->amount;
 		out->balance = in->balance;
+		out->pending = out->has_pending ? in->pending : 0;
 	}
 	if (in->badge >= 0 && (uint32_t)in->badge < r->nbadges)
 		out->badge = r->badges[in->badge]->name;
@@ -624,6 +633,8 @@ size_t ludic_effect_to_json(const ludic_effect *fx, char *buf, size_t cap)
 			jw_kstr(&w, "wallet", fx->wallet);
 			jw_kint(&w, "amount", fx->amount);
 			jw_kint(&w, "balance", fx->balance);
+			if (fx->has_pending)
+				jw_kint(&w, "pending", fx->pending);
 		}
 		jw_kstr(&w, "badge", fx->badge);
 		if (fx->kind == LUDIC_EFFECT_TIER || fx->kind == LUDIC_EFFECT_LEVEL) {

@@ -731,6 +731,20 @@ int rt_engine_push_typed(ludic_engine *e, ludic_event *lev)
 
 /* ---- time passing ---- */
 
+/* Days pass for every staff member too (their wallets' expiry and pending
+ * release), after the customers, in the order staff members first appeared. */
+static void advance_staff(ludic_engine *e, int64_t day, int64_t t)
+{
+	if (!e->staff_size)
+		return;
+	for (slab *s = e->spool.first; s; s = s->next) {
+		for (uint32_t i = 0; i < s->used; i++) {
+			rec_head *r = (rec_head *)(s->data + e->spool.rec_size * i);
+			rt_exec_staff_days(&e->x, staff_rec_state(r), (rt_str){r->id, r->id_len}, day, t);
+		}
+	}
+}
+
 ludic_status rt_engine_advance(ludic_engine *e, int64_t t)
 {
 	if (t < CLK_TIME_MIN)
@@ -755,6 +769,7 @@ ludic_status rt_engine_advance(ludic_engine *e, int64_t t)
 			c->last_day = day;
 		}
 	}
+	advance_staff(e, day, t);
 	return LUDIC_OK;
 }
 
@@ -793,7 +808,7 @@ ludic_status rt_engine_customer(ludic_engine *e, const char *id, size_t len, lud
 		void *b = malloc(cap); /* malloc's alignment is at least 8 */
 		if (!b) {
 			set_error(e, "out of memory: the customer's view could not be made");
-			return LUDIC_ERR_USAGE;
+			return LUDIC_ERR_MEMORY;
 		}
 		free(e->view_buf);
 		e->view_buf = b;
@@ -824,7 +839,7 @@ ludic_status ludic_engine_new(const ludic_program *p, const ludic_engine_options
 	if (!p || !out)
 		return LUDIC_ERR_USAGE;
 	*out = rt_engine_new(p, opt);
-	return *out ? LUDIC_OK : LUDIC_ERR_USAGE;
+	return *out ? LUDIC_OK : LUDIC_ERR_MEMORY;
 }
 
 void ludic_engine_free(ludic_engine *e)

@@ -576,7 +576,7 @@ ludic_status ludic_event_add_item_string(ludic_event *ev, int field, int item, i
 			uint32_t cap = ev->nests_cap ? ev->nests_cap * 2 : 16;
 			nest *n = realloc(ev->nests, cap * sizeof *n);
 			if (!n)
-				return LUDIC_ERR_USAGE;
+				return LUDIC_ERR_MEMORY;
 			ev->nests = n;
 			ev->nests_cap = cap;
 		}
@@ -602,7 +602,7 @@ ludic_status ludic_event_add_item_string(ludic_event *ev, int field, int item, i
 			return LUDIC_ERR_USAGE;
 		rt_value *p = realloc(ev->npool, cap * sizeof *p);
 		if (!p)
-			return LUDIC_ERR_USAGE;
+			return LUDIC_ERR_MEMORY;
 		ev->npool = p;
 		ev->ncap = (uint32_t)cap;
 	}

@@ -18,6 +18,10 @@
  *                            time-driven rules, mission deadlines, streaks);
  *   rt_exec_event(x, ev)     the fused routine of the event's type.
  *
+ * A staff member's record sees days too (rt_exec_staff_days): the VM lets
+ * them pass up to the event's day before a quest credits or reads it, and
+ * the engine for every staff record on ludic_engine_advance.
+ *
  * Both write effects through x->emit, in the order they happen. Nothing here
  * allocates, prints or keeps global state.
  */
@@ -72,6 +76,7 @@ typedef struct rt_effect {
 	int32_t wallet;        /* award, debit, expire, reverse, release, redemption */
 	int64_t amount;        /* whole points moved, > 0 */
 	int64_t balance;       /* spendable balance of `wallet` after it */
+	int64_t pending;       /* points of `wallet` earned, not yet spendable, after it (0: no pending period) */
 	int32_t badge;         /* badge */
 	int32_t ladder, rung, previous; /* tier, level */
 	int32_t rule;          /* rule, mission or streak (chk_result.rules); -1 for built-ins */
@@ -157,6 +162,15 @@ void rt_exec_days(rt_exec *x, int64_t day, int64_t now);
  * skips the days on which nothing is due, with the same effects and the
  * same record; this is its reference (tests compare the two). */
 void rt_exec_days_each(rt_exec *x, int64_t day, int64_t now);
+
+/* Lets local days pass for the record of staff member `id` (made by
+ * rt_staff_init) up to and including day `day`: on each, the lots of its
+ * wallets expire, then its pending points are released (as for a customer,
+ * wallet by wallet), with effects to x->emit (`staff` set, `who` = id, `at`
+ * = the start of that day but never after `now`, no event id). The record
+ * remembers the last day it has seen; a new one sees no day pass. Nothing
+ * happens for programs whose staff wallets neither expire nor pend. */
+void rt_exec_staff_days(rt_exec *x, uint8_t *staff, rt_str id, int64_t day, int64_t now);
 
 /* The last event time applied to the record (0 if none). */
 int64_t rt_state_last_at(const rt_program *p, const uint8_t *state);

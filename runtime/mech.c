@@ -38,6 +38,22 @@ static uint8_t *rec_of(rt_vm *vm, uint32_t w)
 	return vm->p->wallets[w].staff ? vm->staff : vm->st;
 }
 
+/* The pending total of a wallet with a pending period (0 for the others),
+ * for its effects. */
+static int64_t wallet_pending(const rt_lay_wallet *lw, const uint8_t *rec)
+{
+	return lw->pend_off ? rt_ld64(rec, lw->off + W_PENDING) : 0;
+}
+
+/* An effect on a staff wallet goes to the staff member. */
+static void fx_staff(const rt_vm *vm, const rt_lay_wallet *lw, rt_effect *fx)
+{
+	if (lw->staff) {
+		fx->staff = true;
+		fx->who = vm->staff_id;
+	}
+}
+
 int64_t rt_balance(const rt_program *p, const uint8_t *rec, uint32_t w)
 {
 	return rec ? rt_ld64(rec, p->wallets[w].off + W_BAL) : 0;
@@ -173,6 +189,7 @@ void rt_credit(rt_vm *vm, uint32_t w, int64_t amount, int32_t rule)
 	fx.wallet = (int32_t)w;
 	fx.amount = amount;
 	fx.balance = rt_ld64(rec, lw->off + W_BAL);
+	fx.pending = wallet_pending(lw, rec);
 	if (lw->staff) {
 		fx.staff = true;
 		fx.who = vm->staff_id;
@@ -196,6 +213,7 @@ bool rt_debit(rt_vm *vm, uint32_t w, int64_t amount, rt_fx_kind kind, int32_t ru
 	fx.wallet = (int32_t)w;
 	fx.amount = amount;
 	fx.balance = bal - amount;
+	fx.pending = wallet_pending(lw, rec);
 	fx.item = item;
 	fx.item_name = vm->item_name;
 	if (lw->staff) {
@@ -210,8 +228,10 @@ void rt_expire(rt_vm *vm, uint32_t w)
 {
 	const rt_program *p = vm->p;
 	const rt_lay_wallet *lw = &p->wallets[w];
-	uint8_t *rec = vm->st;
-	if (lw->staff || !lw->lots_off)
+	/* a staff wallet's lots expire when days pass for the staff record
+	 * (rt_exec_staff_days); the customer's day routine has none */
+	uint8_t *rec = rec_of(vm, w);
+	if (!rec || !lw->lots_off)
 		return;
 	uint32_t n = (uint32_t)rt_ld32(rec, lw->off + W_NLOTS), k = 0;
 	int64_t total = 0;
@@ -230,6 +250,8 @@ void rt_expire(rt_vm *vm, uint32_t w)
 	fx.wallet = (int32_t)w;
 	fx.amount = total;
 	fx.balance = bal;
+	fx.pending = wallet_pending(lw, rec);
+	fx_staff(vm, lw, &fx);
 	rt_emit(vm, &fx);
 }
 
@@ -237,8 +259,8 @@ void rt_release(rt_vm *vm, uint32_t w)
 {
 	const rt_program *p = vm->p;
 	const rt_lay_wallet *lw = &p->wallets[w];
-	uint8_t *rec = vm->st;
-	if (lw->staff || !lw->pend_off)
+	uint8_t *rec = rec_of(vm, w);
+	if (!rec || !lw->pend_off)
 		return;
 	uint32_t n = (uint32_t)rt_ld32(rec, lw->off + W_NPEND), k = 0;
 	int64_t total = 0;
@@ -262,6 +284,8 @@ void rt_release(rt_vm *vm, uint32_t w)
 	fx.wallet = (int32_t)w;
 	fx.amount = total;
 	fx.balance = bal;
+	fx.pending = wallet_pending(lw, rec);
+	fx_staff(vm, lw, &fx);
 	rt_emit(vm, &fx);
 }
 
@@ -801,6 +825,7 @@ void rt_return(rt_vm *vm, rt_str original, int64_t value)
 			fx.wallet = (int32_t)w;
 			fx.amount = taken;
 			fx.balance = rt_ld64(st, lw->off + W_BAL);
+			fx.pending = wallet_pending(lw, st);
 			rt_emit(vm, &fx);
 		}
 		return;
@@ -966,5 +991,20 @@ int64_t rt_next_day_due(const rt_program *p, const uint8_t *st, int64_t from)
 	for (uint32_t l = 0; l < p->r->nladders && due > from; l++)
 		if (p->ladders[l].review)
 			due = min_day(due, next_period_start(p->ladders[l].review_unit, from, f));
+	return due < from ? from : due;
+}
+
+int64_t rt_staff_next_day_due(const rt_program *p, const uint8_t *staff, int64_t from)
+{
+	int64_t due = INT64_MAX;
+	for (uint32_t w = 0; w < p->r->nwallets; w++) {
+		const rt_lay_wallet *lw = &p->wallets[w];
+		if (!lw->staff)
+			continue;
+		if (lw->lots_off && rt_ld32(staff, lw->off + W_NLOTS) > 0)
+			due = min_day(due, rt_ld32(staff, lw->lots_off + 8));
+		if (lw->pend_off && rt_ld32(staff, lw->off + W_NPEND) > 0)
+			due = min_day(due, rt_ld32(staff, lw->pend_off + 8));
+	}
 	return due < from ? from : due;
 }

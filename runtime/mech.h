@@ -107,6 +107,10 @@ int64_t rt_timer_due(rt_vm *vm, uint32_t t);
  * before it would do nothing at all. */
 int64_t rt_next_day_due(const rt_program *p, const uint8_t *st, int64_t from);
 
+/* The same for a staff record: the first day >= `from` on which a lot of a
+ * staff wallet expires or is released; INT64_MAX if none. */
+int64_t rt_staff_next_day_due(const rt_program *p, const uint8_t *staff, int64_t from);
+
 void rt_purchase_record(rt_vm *vm, int64_t total);
 void rt_return(rt_vm *vm, rt_str original, int64_t value);
 int64_t rt_find_item(rt_vm *vm, rt_str name);

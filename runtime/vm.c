@@ -268,6 +268,9 @@ void rt_vm_run(rt_vm *vm, const ir_routine *rt, int64_t *R)
 			if (rt_present(ev, (uint32_t)o->b) && vm->x->staff_state && ev[1 + o->b].s.len) {
 				vm->staff_id = ev[1 + o->b].s;
 				vm->staff = vm->x->staff_state(vm->x->user, vm->staff_id);
+				/* the staff member's days up to the event's pass first */
+				if (vm->staff && p->staff_days)
+					rt_exec_staff_days(vm->x, vm->staff, vm->staff_id, vm->day, vm->at);
 			}
 			if (!vm->staff)
 				pc = (uint32_t)o->imm;
@@ -462,6 +465,45 @@ void rt_exec_days_each(rt_exec *x, int64_t day, int64_t now)
 		run_day(x, d, now, regs);
 }
 
+/* A staff record has no day routine: when a day begins, the lots of its
+ * wallets expire and its pending points are released, as a customer's
+ * (rt_expire, rt_release). Days on which nothing is due are jumped over. */
+void rt_exec_staff_days(rt_exec *x, uint8_t *staff, rt_str id, int64_t day, int64_t now)
+{
+	const rt_program *p = x->prog;
+	if (!staff || !p->staff_days)
+		return;
+	uint32_t h = p->off_staff_hdr;
+	int32_t last = rt_ld32(staff, h);
+	if (last == RT_NO_DAY || last >= day) {
+		/* a new staff member: no day passes for them */
+		if (last == RT_NO_DAY)
+			rt_st32(staff, h, (int32_t)day);
+		return;
+	}
+	for (int64_t d = (int64_t)last + 1; d <= day; d++) {
+		d = rt_staff_next_day_due(p, staff, d);
+		if (d > day)
+			break;
+		rt_vm vm;
+		vm_init(&vm, x);
+		vm.st = NULL;
+		vm.staff = staff;
+		vm.staff_id = id;
+		vm.day = d;
+		vm.at = clk_memo_day_start(&x->memo, p->zone, d);
+		if (vm.at > now)
+			vm.at = now;
+		for (uint32_t w = 0; w < p->r->nwallets; w++) {
+			if (!p->wallets[w].staff)
+				continue;
+			rt_expire(&vm, w);
+			rt_release(&vm, w);
+		}
+	}
+	rt_st32(staff, h, (int32_t)day);
+}
+
 int64_t rt_state_last_at(const rt_program *p, const uint8_t *state)
 {
 	return rt_ld64(state, p->off_hdr + RT_HDR_LAST_AT);
@@ -495,6 +537,8 @@ void rt_state_init(const rt_program *p, uint8_t *st)
 void rt_staff_init(const rt_program *p, uint8_t *st)
 {
 	memset(st, 0, p->staff_size);
+	if (p->staff_days)
+		rt_st32(st, p->off_staff_hdr, RT_NO_DAY);
 	for (uint32_t c = 0; c < p->ncaps; c++)
 		if (p->caps[c].staff)
 			rt_st32(st, p->caps[c].off, INT32_MIN);

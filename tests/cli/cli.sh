@@ -198,7 +198,7 @@ PY
 if [ "$(wc -l <"$tmp/rt/fx.jsonl")" -eq 2 ]; then ok; else bad "--effects FILE gets the effects"; fi
 "$ludic" run "$tmp/rt/t.ludic" --until 2027-03-20T00:00:00+01:00 <"$tmp/rt/ev.jsonl" >"$tmp/out" 2>"$tmp/err"; rc=$?
 expect_rc 0 "run from stdin with --until"
-expect_in out '"kind":"release","customer":"c1","wallet":"points","amount":23,"balance":23,"at":"2027-03-19T00:00:00+01:00"' "--until lets the pending points of 5 March be released on 19 March"
+expect_in out '"kind":"release","customer":"c1","wallet":"points","amount":23,"balance":23,"pending":10,"at":"2027-03-19T00:00:00+01:00"' "--until lets the pending points of 5 March be released on 19 March"
 expect_in err "from <stdin>" "stdin is named <stdin>"
 run run "$tmp/rt/t.ludic" --until 2027-03-20 </dev/null; expect_rc 2 "--until without a time of day"; expect_in err "RFC 3339" "--until says the format"
 run run "$tmp/rt/t.ludic" --events "$tmp/rt/missing.jsonl"; expect_rc 2 "a missing events file"

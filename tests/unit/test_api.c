@@ -53,14 +53,17 @@ Test(api, version_matches_the_macros)
 
 Test(api, every_status_has_its_own_message)
 {
-	const char *m[4];
-	for (int s = 0; s < 4; s++) {
+	const char *m[5];
+	for (int s = 0; s < 5; s++) {
 		m[s] = ludic_status_message((ludic_status)s);
 		cr_assert_not_null(m[s]);
+		cr_assert_str_neq(m[s], "unknown status", "status %d", s);
 		for (int t = 0; t < s; t++)
 			cr_assert_str_neq(m[s], m[t]);
 	}
-	cr_assert_not_null(ludic_status_message((ludic_status)99));
+	cr_assert_eq(LUDIC_ERR_MEMORY, 4);
+	cr_assert_str_eq(ludic_status_message(LUDIC_ERR_MEMORY), "memory ran out; nothing was changed");
+	cr_assert_str_eq(ludic_status_message((ludic_status)99), "unknown status");
 }
 
 /* ---- headers ---- */

@@ -136,22 +136,68 @@ Test(effects, award_with_variant_in_winter)
 	fx.wallet = FIND(wallets, nwallets, "points");
 	fx.amount = 120;
 	fx.balance = 340;
+	fx.pending = 45; /* `points` has a pending period (14 days): its effects say what waits */
 	fx.rule = index_of_rule("Base earn");
 	cr_assert_str_eq(json_of(&fx, NULL),
 			 "{\"kind\":\"award\",\"customer\":\"c1\",\"wallet\":\"points\",\"amount\":120,\"balance\":340,"
-			 "\"rule\":\"Base earn\",\"event\":\"e1\",\"at\":\"2027-03-05T14:00:00+01:00\"}");
+			 "\"pending\":45,\"rule\":\"Base earn\",\"event\":\"e1\",\"at\":\"2027-03-05T14:00:00+01:00\"}");
 	/* the rule an experiment changes carries the customer's variant */
 	uint16_t variants[2] = {1, 0};
 	fx.rule = index_of_rule("Zero wait");
 	fx.amount = 8;
 	cr_assert_str_eq(json_of(&fx, variants),
 			 "{\"kind\":\"award\",\"customer\":\"c1\",\"wallet\":\"points\",\"amount\":8,\"balance\":340,"
-			 "\"rule\":\"Zero wait\",\"event\":\"e1\",\"variant\":{\"Zero-wait amount\":\"generous\"},"
+			 "\"pending\":45,\"rule\":\"Zero wait\",\"event\":\"e1\",\"variant\":{\"Zero-wait amount\":\"generous\"},"
 			 "\"at\":\"2027-03-05T14:00:00+01:00\"}");
 	ludic_effect out;
 	rt_fx_convert(&names, &fx, variants, &scratch, &out);
 	cr_assert_str_eq(out.variants, "Zero-wait amount=generous");
 	cr_assert_eq(out.utc_offset, 3600);
+	cr_assert(out.has_pending);
+	cr_assert_eq(out.pending, 45);
+}
+
+/* A wallet without a pending period: no `pending` key, and 0 in the struct
+ * whatever the program's effect held; with one, the key comes right after
+ * `balance`, also when nothing waits (0). */
+Test(effects, pending_only_for_wallets_with_a_pending_period)
+{
+	const rt_fx_kind kinds[] = {RT_FX_AWARD, RT_FX_DEBIT, RT_FX_EXPIRE, RT_FX_REVERSE, RT_FX_RELEASE, RT_FX_REDEMPTION};
+	const char *kn[] = {"award", "debit", "expire", "reverse", "release", "redemption"};
+	for (int i = 0; i < 6; i++) {
+		rt_effect fx = base_fx(kinds[i]);
+		fx.wallet = FIND(wallets, nwallets, "eco");
+		fx.amount = 3;
+		fx.balance = 9;
+		fx.pending = 4;
+		fx.event_id = (rt_str){NULL, 0};
+		char want[256];
+		snprintf(want, sizeof want,
+			 "{\"kind\":\"%s\",\"customer\":\"c1\",\"wallet\":\"eco\",\"amount\":3,\"balance\":9,"
+			 "\"at\":\"2027-03-05T14:00:00+01:00\"}",
+			 kn[i]);
+		cr_assert_str_eq(json_of(&fx, NULL), want);
+		ludic_effect out;
+		rt_fx_convert(&names, &fx, NULL, &scratch, &out);
+		cr_assert(!out.has_pending);
+		cr_assert_eq(out.pending, 0);
+
+		fx.wallet = FIND(wallets, nwallets, "points");
+		fx.pending = kinds[i] == RT_FX_RELEASE ? 0 : 4;
+		snprintf(want, sizeof want,
+			 "{\"kind\":\"%s\",\"customer\":\"c1\",\"wallet\":\"points\",\"amount\":3,\"balance\":9,"
+			 "\"pending\":%d,\"at\":\"2027-03-05T14:00:00+01:00\"}",
+			 kn[i], kinds[i] == RT_FX_RELEASE ? 0 : 4);
+		cr_assert_str_eq(json_of(&fx, NULL), want);
+	}
+	/* a refusal names a wallet but moves nothing: no balance, no pending */
+	rt_effect fx = base_fx(RT_FX_REFUSAL);
+	fx.item = FIND(items, nitems, "Free delivery");
+	fx.wallet = FIND(wallets, nwallets, "points");
+	fx.balance = 120;
+	fx.pending = 50;
+	fx.reason = RT_REFUSE_BALANCE;
+	cr_assert_null(strstr(json_of(&fx, NULL), "pending"));
 }
 
 Test(effects, summer_time_offset)
@@ -294,9 +340,10 @@ Test(effects, redemption_and_refusals)
 	fx.wallet = FIND(wallets, nwallets, "points");
 	fx.amount = 200;
 	fx.balance = 100;
+	fx.pending = 30;
 	cr_assert_str_eq(json_of(&fx, NULL),
 			 "{\"kind\":\"redemption\",\"customer\":\"c1\",\"item\":\"Free delivery\",\"wallet\":\"points\","
-			 "\"amount\":200,\"balance\":100,\"event\":\"e1\",\"at\":\"2027-03-05T14:00:00+01:00\"}");
+			 "\"amount\":200,\"balance\":100,\"pending\":30,\"event\":\"e1\",\"at\":\"2027-03-05T14:00:00+01:00\"}");
 	fx = base_fx(RT_FX_REFUSAL);
 	fx.item = FIND(items, nitems, "Free delivery");
 	fx.wallet = FIND(wallets, nwallets, "points");

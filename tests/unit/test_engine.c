@@ -14,6 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include "ludic.h"
 
 /* ---- a program and an engine that records what it is told ---- */
@@ -259,6 +262,54 @@ Test(engine, anonymous_purchase_credits_the_staff_member)
 	ludic_program_free(p);
 }
 
+/* Staff wallets expire and release as customers' wallets do. In Paris:
+ * p1 on 2027-03-05 earns 5 kudos, pending 2 days (released when 03-07
+ * begins), expiring 1 month after earning (when 04-05 begins, summer time
+ * by then). p2, two months later and for another customer, is served by
+ * the same staff member: their days pass first (release, expiry), then the
+ * quest credits. ludic_engine_advance lets the days of p2's kudos pass. */
+Test(engine, staff_wallets_release_and_expire)
+{
+	ludic_program *p = program("program \"t\"\nuse retail\ntimezone \"Europe/Paris\"\n"
+				   "wallet kudos \"Kudos\" for staff expires 1 month after earning pending 2 days\n"
+				   "quest \"Service\" on purchase where checkout = till:\n  award 5 kudos\n  unlimited\n");
+	rec r;
+	ludic_engine *e = engine(p, &r);
+	const char *buy = "{\"type\":\"purchase\",\"id\":\"%s\",\"customer\":\"%s\",\"at\":\"%s\",\"lines\":[],"
+			  "\"total\":10,\"channel\":\"store\",\"payment\":\"cash\",\"checkout\":\"till\","
+			  "\"store\":\"S\",\"region\":\"r\",\"staff\":\"s1\"}";
+	cr_assert_eq(push(e, buy, "p1", "c1", "2027-03-05T10:00:00+01:00"), LUDIC_APPLIED);
+	cr_assert_eq(push(e, buy, "p2", "c2", "2027-05-05T10:00:00+02:00"), LUDIC_APPLIED);
+	/* 2027-08-01T00:00:00+02:00 */
+	cr_assert_eq(ludic_engine_advance(e, INT64_C(1817071200)), LUDIC_OK);
+	const char *want[] = {
+		"{\"kind\":\"award\",\"staff\":\"s1\",\"wallet\":\"kudos\",\"amount\":5,\"balance\":0,\"pending\":5,"
+		"\"rule\":\"Service\",\"event\":\"p1\",\"at\":\"2027-03-05T10:00:00+01:00\"}",
+		"{\"kind\":\"release\",\"staff\":\"s1\",\"wallet\":\"kudos\",\"amount\":5,\"balance\":5,\"pending\":0,"
+		"\"at\":\"2027-03-07T00:00:00+01:00\"}",
+		"{\"kind\":\"expire\",\"staff\":\"s1\",\"wallet\":\"kudos\",\"amount\":5,\"balance\":0,\"pending\":0,"
+		"\"at\":\"2027-04-05T00:00:00+02:00\"}",
+		"{\"kind\":\"award\",\"staff\":\"s1\",\"wallet\":\"kudos\",\"amount\":5,\"balance\":0,\"pending\":5,"
+		"\"rule\":\"Service\",\"event\":\"p2\",\"at\":\"2027-05-05T10:00:00+02:00\"}",
+		"{\"kind\":\"release\",\"staff\":\"s1\",\"wallet\":\"kudos\",\"amount\":5,\"balance\":5,\"pending\":0,"
+		"\"at\":\"2027-05-07T00:00:00+02:00\"}",
+		"{\"kind\":\"expire\",\"staff\":\"s1\",\"wallet\":\"kudos\",\"amount\":5,\"balance\":0,\"pending\":0,"
+		"\"at\":\"2027-06-05T00:00:00+02:00\"}",
+	};
+	cr_assert_eq(r.neffects, 6, "%d effects", r.neffects);
+	for (int i = 0; i < 6; i++)
+		cr_assert_str_eq(r.lines[i], want[i], "effect %d", i);
+	/* nothing is due twice */
+	cr_assert_eq(ludic_engine_advance(e, INT64_C(1817071200) + 400 * 86400), LUDIC_OK);
+	cr_assert_eq(r.neffects, 6);
+	ludic_engine_stats st;
+	ludic_engine_stats_get(e, &st);
+	cr_assert_eq(st.effects[LUDIC_EFFECT_RELEASE], 2);
+	cr_assert_eq(st.effects[LUDIC_EFFECT_EXPIRE], 2);
+	ludic_engine_free(e);
+	ludic_program_free(p);
+}
+
 Test(engine, blank_and_bad_lines)
 {
 	ludic_program *p = program(VISITS);
@@ -392,4 +443,97 @@ Test(engine, a_hundred_thousand_customers, .timeout = 60)
 	ludic_event_free(ev);
 	ludic_engine_free(e);
 	ludic_program_free(p);
+}
+
+/* ---- memory running out ---- */
+
+#if defined(__SANITIZE_ADDRESS__)
+#define LUDIC_TEST_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define LUDIC_TEST_ASAN 1
+#endif
+#endif
+
+#ifndef LUDIC_TEST_ASAN
+/* Memory that the test takes for itself, chained through its own blocks. */
+typedef struct hog {
+	struct hog *next;
+} hog;
+
+/* Caps the process's address space a little above what it uses now, then
+ * takes every block malloc can still give (large to small), so that the
+ * next allocation fails. Criterion runs each test in its own process: the
+ * cap ends with it, and `release` lifts it. */
+static hog *exhaust_memory(struct rlimit *saved)
+{
+	long pages = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+	if (!f || fscanf(f, "%ld", &pages) != 1)
+		cr_skip_test("no /proc/self/statm: cannot cap the address space here");
+	fclose(f);
+	cr_assert_eq(getrlimit(RLIMIT_AS, saved), 0);
+	struct rlimit cap = *saved;
+	cap.rlim_cur = (rlim_t)pages * (rlim_t)sysconf(_SC_PAGESIZE) + ((rlim_t)32 << 20);
+	if (saved->rlim_max != RLIM_INFINITY && cap.rlim_cur > saved->rlim_max)
+		cr_skip_test("the hard limit on the address space is too low to test this");
+	cr_assert_eq(setrlimit(RLIMIT_AS, &cap), 0);
+	hog *all = NULL;
+	for (size_t size = (size_t)1 << 20; size >= sizeof(hog);) {
+		hog *h = malloc(size);
+		if (!h) {
+			size /= 2;
+			continue;
+		}
+		h->next = all;
+		all = h;
+	}
+	return all;
+}
+
+static void release(hog *all, const struct rlimit *saved)
+{
+	while (all) {
+		hog *next = all->next;
+		free(all);
+		all = next;
+	}
+	setrlimit(RLIMIT_AS, saved);
+}
+#endif
+
+/* When memory runs out, ludic_program_new and ludic_engine_new say so
+ * (LUDIC_ERR_MEMORY, not a usage error), leave *out NULL and change
+ * nothing: the same call succeeds once memory is back. (Skipped under
+ * AddressSanitizer, whose allocator does not return NULL.) */
+Test(engine, memory_running_out_is_reported)
+{
+#ifdef LUDIC_TEST_ASAN
+	cr_skip_test("AddressSanitizer's allocator aborts instead of returning NULL");
+#else
+	ludic_compiler *c = ludic_compiler_new();
+	cr_assert_not_null(c);
+	cr_assert_eq(ludic_compiler_add_source(c, "t.ludic", VISITS, strlen(VISITS), 0), LUDIC_OK);
+	cr_assert_eq(ludic_compiler_check(c), LUDIC_OK);
+	ludic_program *p = (ludic_program *)1;
+	struct rlimit saved;
+	hog *h = exhaust_memory(&saved);
+	ludic_status ps = ludic_program_new(c, &p);
+	release(h, &saved);
+	cr_assert_eq(ps, LUDIC_ERR_MEMORY, "%s", ludic_status_message(ps));
+	cr_assert_null(p);
+	cr_assert_eq(ludic_program_new(c, &p), LUDIC_OK, "nothing was changed: it can be retried");
+	ludic_compiler_free(c);
+
+	ludic_engine *e = (ludic_engine *)1;
+	h = exhaust_memory(&saved);
+	ludic_status es = ludic_engine_new(p, NULL, &e);
+	release(h, &saved);
+	cr_assert_eq(es, LUDIC_ERR_MEMORY, "%s", ludic_status_message(es));
+	cr_assert_null(e);
+	cr_assert_eq(ludic_engine_new(p, NULL, &e), LUDIC_OK);
+	cr_assert_eq(VISIT(e, "v1", "c1", "2027-03-06T11:00:00+01:00"), LUDIC_APPLIED);
+	ludic_engine_free(e);
+	ludic_program_free(p);
+#endif
 }

@@ -122,6 +122,69 @@ Test(vm, expiry_and_pending)
 	h_free(&h);
 }
 
+/* Every effect on a wallet with a pending period carries the points still
+ * pending after it (0 for other wallets). By hand, in UTC, pending 2 days,
+ * expiry 1 month after earning:
+ *   p1 03-01 50 EUR: +50 pending (release 03-03, expiry 04-01)  bal 0  pend 50
+ *   p2 03-02 20 EUR: +20 pending (release 03-04, expiry 04-02)  bal 0  pend 70
+ *   p3 03-03: release 50 when 03-03 begins                      bal 50 pend 20
+ *             +10 pending (release 03-05, expiry 04-03)         bal 50 pend 30
+ *   redemption of 30 (oldest lots first: 20 left of p1's)       bal 20 pend 30
+ *   return of all of p2: 20 back, pending first, newest first
+ *             (10 of 03-05's lot, 10 of 03-04's)                bal 20 pend 10
+ *             and the 1 xp it earned
+ *   days to 04-02: release 10 on 03-04                          bal 30 pend 0
+ *             (03-05's lot is empty: no effect), expire 20 on 04-01 (bal 10),
+ *             expire 10 on 04-02 (bal 0) */
+Test(vm, pending_total_in_wallet_effects)
+{
+	harness h;
+	h_init(&h, HDR "wallet points expires 1 month after earning pending 2 days\nwallet xp\n"
+		   "rule \"Base\" on purchase:\n  award total / 1 EUR points\n"
+		   "rule \"XP\" on purchase:\n  award 1 xp\n"
+		   "catalogue {\n  reward \"Voucher\" costs 30 points\n}\n");
+	cr_assert_eq(h_run(&h, P("p1", "2027-03-01T10:00:00Z", "\"total\":50,\"checkout\":\"till\"")), 2);
+	cr_assert_eq(h.fx[0].pending, 50);
+	cr_assert_eq(h.fx[1].wallet, 1);
+	cr_assert_eq(h.fx[1].pending, 0, "xp has no pending period");
+	cr_assert_eq(h_run(&h, P("p2", "2027-03-02T10:00:00Z", "\"total\":20,\"checkout\":\"till\"")), 2);
+	cr_assert_eq(h.fx[0].balance, 0);
+	cr_assert_eq(h.fx[0].pending, 70);
+	cr_assert_eq(h_run(&h, P("p3", "2027-03-03T10:00:00Z", "\"total\":10,\"checkout\":\"till\"")), 3);
+	cr_assert_eq(h.fx[0].kind, RT_FX_RELEASE);
+	cr_assert_eq(h.fx[0].balance, 50);
+	cr_assert_eq(h.fx[0].pending, 20);
+	cr_assert_eq(h.fx[1].kind, RT_FX_AWARD);
+	cr_assert_eq(h.fx[1].balance, 50);
+	cr_assert_eq(h.fx[1].pending, 30);
+	cr_assert_eq(h_run(&h, "{\"type\":\"redemption\",\"id\":\"x1\",\"customer\":\"c1\",\"at\":\"2027-03-03T11:00:00Z\","
+			       "\"item\":\"Voucher\",\"channel\":\"store\",\"store\":\"S1\"}"), 1);
+	cr_assert_eq(h.fx[0].kind, RT_FX_REDEMPTION);
+	cr_assert_eq(h.fx[0].balance, 20);
+	cr_assert_eq(h.fx[0].pending, 30);
+	cr_assert_eq(h_run(&h, "{\"type\":\"return\",\"id\":\"r1\",\"customer\":\"c1\",\"at\":\"2027-03-03T12:00:00Z\","
+			       "\"action\":\"refund\",\"lines\":[],\"value\":20,\"original\":\"p2\",\"store\":\"S1\",\"region\":\"x\"}"), 2);
+	cr_assert_eq(h.fx[0].kind, RT_FX_REVERSE);
+	cr_assert_eq(h.fx[0].amount, 20);
+	cr_assert_eq(h.fx[0].balance, 20);
+	cr_assert_eq(h.fx[0].pending, 10);
+	/* and the 1 xp p2 earned (3 earned, 2 left) */
+	cr_assert_eq(h.fx[1].wallet, 1);
+	cr_assert_eq(h.fx[1].amount, 1);
+	cr_assert_eq(h.fx[1].balance, 2);
+	cr_assert_eq(h.fx[1].pending, 0);
+	cr_assert_eq(h_days(&h, "2027-04-02T00:00:00Z"), 3);
+	const rt_fx_kind k[] = {RT_FX_RELEASE, RT_FX_EXPIRE, RT_FX_EXPIRE};
+	const int64_t amount[] = {10, 20, 10}, bal[] = {30, 10, 0};
+	for (int i = 0; i < 3; i++) {
+		cr_assert_eq(h.fx[i].kind, k[i], "effect %d", i);
+		cr_assert_eq(h.fx[i].amount, amount[i], "effect %d", i);
+		cr_assert_eq(h.fx[i].balance, bal[i], "effect %d", i);
+		cr_assert_eq(h.fx[i].pending, 0, "effect %d", i);
+	}
+	h_free(&h);
+}
+
 Test(vm, tiers_up_and_review_down)
 {
 	harness h;
@@ -249,6 +312,108 @@ Test(vm, quests_to_staff)
 	cr_assert_eq(h.fx[0].who.len, 2);
 	cr_assert_eq(h.fx[0].balance, 2);
 	cr_assert_eq(h_run(&h, P("e3", "2027-03-01T11:00:00Z", "\"total\":20,\"checkout\":\"till\",\"staff\":\"s7\"")), 0);
+	h_free(&h);
+}
+
+static int64_t T(const char *rfc3339)
+{
+	int64_t t;
+	cr_assert(clk_parse_rfc3339(rfc3339, strlen(rfc3339), &t, NULL));
+	return t;
+}
+
+/* A staff wallet's pending points are released and its lots expire as a
+ * customer's: when the quest next touches the staff record (its days pass
+ * up to the event's first), and when time is let pass for it
+ * (rt_exec_staff_days, which ludic_engine_advance calls). By hand, in UTC:
+ *   e1 03-05: +5 pending (release 03-07, expiry 03-05 + 1 month = 04-05)
+ *   e2 03-06: +5 pending (release 03-08, expiry 04-06); nothing due on 03-06
+ *   e3 03-08: release 5 on 03-07 (bal 5), release 5 on 03-08 (bal 10),
+ *             then +5 pending (release 03-10, expiry 04-08)
+ *   days to 04-06: release 5 on 03-10 (15), expire 5 on 04-05 (10),
+ *             expire 5 on 04-06 (5) */
+Test(vm, staff_wallets_release_and_expire)
+{
+	harness h;
+	h_init(&h, HDR "wallet points\nwallet kudos for staff expires 1 month after earning pending 2 days\n"
+		   "quest \"Q\" on purchase where checkout = till:\n  award 5 kudos\n  unlimited\n");
+	cr_assert_eq(h_run(&h, P("e1", "2027-03-05T10:00:00Z", "\"total\":20,\"checkout\":\"till\",\"staff\":\"s7\"")), 1);
+	cr_assert_eq(h.fx[0].kind, RT_FX_AWARD);
+	cr_assert_eq(h.fx[0].balance, 0);
+	cr_assert_eq(h_run(&h, P("e2", "2027-03-06T09:00:00Z", "\"total\":20,\"checkout\":\"till\",\"staff\":\"s7\"")), 1);
+	cr_assert_eq(h.fx[0].kind, RT_FX_AWARD);
+	cr_assert_eq(h.fx[0].balance, 0);
+	cr_assert_eq(h_run(&h, P("e3", "2027-03-08T12:00:00Z", "\"total\":20,\"checkout\":\"till\",\"staff\":\"s7\"")), 3);
+	const rt_fx_kind k3[] = {RT_FX_RELEASE, RT_FX_RELEASE, RT_FX_AWARD};
+	const int64_t bal3[] = {5, 10, 10};
+	const int64_t at3[] = {T("2027-03-07T00:00:00Z"), T("2027-03-08T00:00:00Z"), T("2027-03-08T12:00:00Z")};
+	for (int i = 0; i < 3; i++) {
+		cr_assert_eq(h.fx[i].kind, k3[i], "effect %d", i);
+		cr_assert(h.fx[i].staff);
+		cr_assert_eq(h.fx[i].who.len, 2);
+		cr_assert_eq(memcmp(h.fx[i].who.p, "s7", 2), 0);
+		cr_assert_eq(h.fx[i].amount, 5);
+		cr_assert_eq(h.fx[i].balance, bal3[i], "effect %d", i);
+		cr_assert_eq(h.fx[i].at, at3[i], "effect %d", i);
+		cr_assert_eq(h.fx[i].event_id.len, i == 2 ? 2 : 0, "effect %d: time passing has no event", i);
+	}
+	/* the customer's days do not touch the staff record */
+	cr_assert_eq(h_days(&h, "2027-05-01T00:00:00Z"), 0);
+	h.nfx = 0;
+	rt_exec_staff_days(&h.x, h.staff, (rt_str){"s7", 2}, rt_program_day(h.p, T("2027-04-06T08:00:00Z")),
+			   T("2027-04-06T08:00:00Z"));
+	cr_assert_eq(h.nfx, 3);
+	const rt_fx_kind k4[] = {RT_FX_RELEASE, RT_FX_EXPIRE, RT_FX_EXPIRE};
+	const int64_t bal4[] = {15, 10, 5};
+	const int64_t at4[] = {T("2027-03-10T00:00:00Z"), T("2027-04-05T00:00:00Z"), T("2027-04-06T00:00:00Z")};
+	for (int i = 0; i < 3; i++) {
+		cr_assert_eq(h.fx[i].kind, k4[i], "effect %d", i);
+		cr_assert(h.fx[i].staff);
+		cr_assert_eq(memcmp(h.fx[i].who.p, "s7", 2), 0);
+		cr_assert_eq(h.fx[i].amount, 5);
+		cr_assert_eq(h.fx[i].balance, bal4[i], "effect %d", i);
+		cr_assert_eq(h.fx[i].at, at4[i], "effect %d", i);
+		cr_assert_eq(h.fx[i].event_id.len, 0);
+	}
+	cr_assert_eq(rt_balance(h.p, h.staff, 1), 5);
+	/* days already seen do nothing; an earlier day does nothing */
+	h.nfx = 0;
+	rt_exec_staff_days(&h.x, h.staff, (rt_str){"s7", 2}, rt_program_day(h.p, T("2027-04-06T20:00:00Z")),
+			   T("2027-04-06T20:00:00Z"));
+	rt_exec_staff_days(&h.x, h.staff, (rt_str){"s7", 2}, rt_program_day(h.p, T("2027-03-01T00:00:00Z")),
+			   T("2027-03-01T00:00:00Z"));
+	cr_assert_eq(h.nfx, 0);
+	/* the last lot (earned 03-08) expires when 04-08 begins */
+	rt_exec_staff_days(&h.x, h.staff, (rt_str){"s7", 2}, rt_program_day(h.p, T("2027-04-08T00:00:00Z")),
+			   T("2027-04-08T00:00:00Z"));
+	cr_assert_eq(h.nfx, 1);
+	cr_assert_eq(h.fx[0].kind, RT_FX_EXPIRE);
+	cr_assert_eq(h.fx[0].balance, 0);
+	cr_assert_eq(h.fx[0].at, T("2027-04-08T00:00:00Z"));
+	h_free(&h);
+}
+
+/* A new staff record sees no day pass: its first quest only credits. And a
+ * program whose staff wallets neither expire nor pend keeps no staff header
+ * (its staff record is what it was). */
+Test(vm, staff_days_for_a_new_record_and_plain_wallets)
+{
+	harness h;
+	h_init(&h, HDR "wallet kudos for staff pending 1 day\n"
+		   "quest \"Q\" on purchase:\n  award 3 kudos\n  unlimited\n");
+	/* the staff member's record is made (rt_staff_init) before any event */
+	cr_assert_eq(h_run(&h, P("e1", "2027-06-10T10:00:00Z", "\"total\":1,\"checkout\":\"till\",\"staff\":\"s1\"")), 1);
+	cr_assert_eq(h.fx[0].kind, RT_FX_AWARD);
+	cr_assert_eq(h_run(&h, P("e2", "2027-06-11T10:00:00Z", "\"total\":1,\"checkout\":\"till\",\"staff\":\"s1\"")), 2);
+	cr_assert_eq(h.fx[0].kind, RT_FX_RELEASE);
+	cr_assert_eq(h.fx[0].balance, 3);
+	cr_assert_eq(h.fx[0].at, T("2027-06-11T00:00:00Z"));
+	cr_assert_eq(h.fx[1].kind, RT_FX_AWARD);
+	h_free(&h);
+
+	h_init(&h, HDR "wallet kudos for staff\nquest \"Q\" on purchase:\n  award 3 kudos\n  unlimited\n");
+	/* balance, earned, pending (i64), counts (2 x u32): 32 bytes, no header */
+	cr_assert_eq(rt_program_staff_size(h.p), 32);
 	h_free(&h);
 }
 

@@ -15,7 +15,7 @@ typedef struct harness {
 	compilation c;
 	rt_program *p;
 	uint8_t *st;
-	uint8_t staff[512];
+	_Alignas(8) uint8_t staff[2048]; /* one staff member's record (h_init checks it fits) */
 	int64_t budgets[16];
 	uint16_t variants[8];
 	rt_exec x;
@@ -54,6 +54,7 @@ static inline void h_init2(harness *h, const char *text, const char *overlay)
 	cr_assert(h->p);
 	h->st = calloc(1, rt_program_state_size(h->p));
 	rt_state_init(h->p, h->st);
+	cr_assert_leq(rt_program_staff_size(h->p), sizeof h->staff);
 	if (rt_program_staff_size(h->p))
 		rt_staff_init(h->p, h->staff);
 	for (uint32_t i = 0; i < rt_program_budget_count(h->p); i++)
