@@ -376,6 +376,8 @@ int load_program(const char *path, FILE *diag, ludic_program **out)
 			      diag == stderr && want_color(NULL) ? LUDIC_RENDER_COLOR : 0);
 	if (s == LUDIC_ERR_PROGRAM)
 		fprintf(diag, "ludic: `%s` has errors: nothing was run (`ludic check %s` lists them)\n", path, path);
+	else if (s == LUDIC_ERR_MEMORY)
+		fprintf(diag, "ludic: memory ran out while preparing `%s`: nothing was run\n", path);
 	ludic_compiler_free(c);
 	if (s != LUDIC_OK) {
 		ludic_program_free(*out);
