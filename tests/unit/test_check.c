@@ -1094,7 +1094,7 @@ Test(check, broken_trees_do_not_crash)
 	check_files(&empty, 1);
 }
 
-Test(check, five_hundred_rules_check_fast)
+Test(check, five_hundred_rules)
 {
 	ast_node *decls = NULL, *tail = NULL;
 	char *names = arena_alloc(&A, 500 * 24);
@@ -1119,9 +1119,10 @@ Test(check, five_hundred_rules_check_fast)
 	R = chk_check(&A, &D, &S, libs, 1, &f, 1, ids);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	expect_clean();
+	/* The time is shown, not asserted: speed is measured by bench/check.sh
+	 * (./do bench), not by tests on a shared machine. */
 	double ms = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
 	cr_log_info("500 rules checked in %.2f ms", ms);
-	cr_assert_lt(ms, 20.0, "500 rules took %.2f ms", ms);
 	cr_assert_eq(R->nrules, 500);
 }
 
