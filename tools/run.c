@@ -226,7 +226,7 @@ static void state_text(FILE *out, const ludic_customer_view *v, const ludic_prog
 	}
 	for (size_t i = 0; i < v->nladders; i++) {
 		const ludic_ladder_view *l = &v->ladders[i];
-		fprintf(out, "\n%s %s\n", l->level ? "level" : "status", l->ladder);
+		fprintf(out, "\n%s `%s`\n", l->level ? "levels" : "tiers", l->ladder);
 		fprintf(out, "  %s", l->rung ? l->rung : "(none yet)");
 		if (l->since) {
 			ludic_program_format_time(p, l->since, true, t1, sizeof t1);
