@@ -45,13 +45,23 @@ static int64_t wallet_pending(const rt_lay_wallet *lw, const uint8_t *rec)
 	return lw->pend_off ? rt_ld64(rec, lw->off + W_PENDING) : 0;
 }
 
-/* An effect on a staff wallet goes to the staff member. */
-static void fx_staff(const rt_vm *vm, const rt_lay_wallet *lw, rt_effect *fx)
+/* An effect moving `amount` points of wallet `w` (in record `rec`), with the
+ * wallet's spendable and pending totals after it; an effect on a staff
+ * wallet goes to the staff member. */
+static rt_effect fx_wallet(const rt_vm *vm, rt_fx_kind kind, int32_t rule, uint32_t w, const uint8_t *rec,
+			   int64_t amount)
 {
+	const rt_lay_wallet *lw = &vm->p->wallets[w];
+	rt_effect fx = fx_new(kind, rule);
+	fx.wallet = (int32_t)w;
+	fx.amount = amount;
+	fx.balance = rt_ld64(rec, lw->off + W_BAL);
+	fx.pending = wallet_pending(lw, rec);
 	if (lw->staff) {
-		fx->staff = true;
-		fx->who = vm->staff_id;
+		fx.staff = true;
+		fx.who = vm->staff_id;
 	}
+	return fx;
 }
 
 int64_t rt_balance(const rt_program *p, const uint8_t *rec, uint32_t w)
@@ -185,15 +195,7 @@ void rt_credit(rt_vm *vm, uint32_t w, int64_t amount, int32_t rule)
 		uint32_t o = p->off_recent + (uint32_t)vm->recent * p->recent_size + 32 + 16 * (uint32_t)lw->recent_slot;
 		rt_st64(rec, o, rt_ld64(rec, o) + amount);
 	}
-	rt_effect fx = fx_new(RT_FX_AWARD, rule);
-	fx.wallet = (int32_t)w;
-	fx.amount = amount;
-	fx.balance = rt_ld64(rec, lw->off + W_BAL);
-	fx.pending = wallet_pending(lw, rec);
-	if (lw->staff) {
-		fx.staff = true;
-		fx.who = vm->staff_id;
-	}
+	rt_effect fx = fx_wallet(vm, RT_FX_AWARD, rule, w, rec, amount);
 	rt_emit(vm, &fx);
 }
 
@@ -209,17 +211,9 @@ bool rt_debit(rt_vm *vm, uint32_t w, int64_t amount, rt_fx_kind kind, int32_t ru
 		return false;
 	rt_st64(rec, lw->off + W_BAL, bal - amount);
 	lots_take(p, rec, w, amount);
-	rt_effect fx = fx_new(kind, rule);
-	fx.wallet = (int32_t)w;
-	fx.amount = amount;
-	fx.balance = bal - amount;
-	fx.pending = wallet_pending(lw, rec);
+	rt_effect fx = fx_wallet(vm, kind, rule, w, rec, amount);
 	fx.item = item;
 	fx.item_name = vm->item_name;
-	if (lw->staff) {
-		fx.staff = true;
-		fx.who = vm->staff_id;
-	}
 	rt_emit(vm, &fx);
 	return true;
 }
@@ -246,12 +240,7 @@ void rt_expire(rt_vm *vm, uint32_t w)
 	rt_st64(rec, lw->off + W_BAL, bal);
 	if (total <= 0)
 		return;
-	rt_effect fx = fx_new(RT_FX_EXPIRE, -1);
-	fx.wallet = (int32_t)w;
-	fx.amount = total;
-	fx.balance = bal;
-	fx.pending = wallet_pending(lw, rec);
-	fx_staff(vm, lw, &fx);
+	rt_effect fx = fx_wallet(vm, RT_FX_EXPIRE, -1, w, rec, total);
 	rt_emit(vm, &fx);
 }
 
@@ -280,12 +269,7 @@ void rt_release(rt_vm *vm, uint32_t w)
 	rt_st64(rec, lw->off + W_BAL, bal);
 	if (total <= 0)
 		return;
-	rt_effect fx = fx_new(RT_FX_RELEASE, -1);
-	fx.wallet = (int32_t)w;
-	fx.amount = total;
-	fx.balance = bal;
-	fx.pending = wallet_pending(lw, rec);
-	fx_staff(vm, lw, &fx);
+	rt_effect fx = fx_wallet(vm, RT_FX_RELEASE, -1, w, rec, total);
 	rt_emit(vm, &fx);
 }
 
@@ -821,11 +805,7 @@ void rt_return(rt_vm *vm, rt_str original, int64_t value)
 			int64_t pat = clk_period_start(p->zone, CLK_DAY, pday);
 			for (int32_t k = lw->earned_win; k >= 0; k = p->windows[k].next_earned)
 				rt_win_add(p, st, (uint32_t)k, pat, -taken * AST_DECIMAL_SCALE);
-			rt_effect fx = fx_new(RT_FX_REVERSE, -1);
-			fx.wallet = (int32_t)w;
-			fx.amount = taken;
-			fx.balance = rt_ld64(st, lw->off + W_BAL);
-			fx.pending = wallet_pending(lw, st);
+			rt_effect fx = fx_wallet(vm, RT_FX_REVERSE, -1, w, st, taken);
 			rt_emit(vm, &fx);
 		}
 		return;
