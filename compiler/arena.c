@@ -90,6 +90,18 @@ char *arena_printf(arena *a, const char *fmt, ...)
 	return p;
 }
 
+void *arena_grow(arena *a, void *items, uint32_t n, uint32_t *cap, uint32_t first, size_t size)
+{
+	if (n < *cap)
+		return items;
+	uint32_t more = *cap ? *cap * 2 : first;
+	void *bigger = arena_alloc(a, (size_t)more * size);
+	if (n)
+		memcpy(bigger, items, (size_t)n * size);
+	*cap = more;
+	return bigger;
+}
+
 void arena_free(arena *a)
 {
 	arena_block *b = a->head;

@@ -11,6 +11,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct arena_block arena_block;
 
@@ -30,6 +31,11 @@ char *arena_strdup(arena *a, const char *s);
 char *arena_printf(arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The same with a va_list (left unused: the caller still va_ends it). */
 char *arena_vprintf(arena *a, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+/* Room for one more item in an array that lives in the arena: while
+ * `n` < `*cap` returns `items`; when full, returns a copy with twice the
+ * capacity (`first` for an empty array), `size` bytes per item, and
+ * updates `*cap`. The old array stays in the arena until it is freed. */
+void *arena_grow(arena *a, void *items, uint32_t n, uint32_t *cap, uint32_t first, size_t size);
 void arena_free(arena *a);
 
 #endif

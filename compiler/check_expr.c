@@ -339,14 +339,7 @@ typedef struct names {
 
 static void names_add(chk_ctx *c, names *ns, const char *s)
 {
-	if (ns->n == ns->cap) {
-		uint32_t cap = ns->cap ? ns->cap * 2 : 32;
-		const char **v = arena_alloc(c->a, cap * sizeof *v);
-		if (ns->n)
-			memcpy(v, ns->v, ns->n * sizeof *v);
-		ns->v = v;
-		ns->cap = cap;
-	}
+	ns->v = arena_grow(c->a, ns->v, ns->n, &ns->cap, 32, sizeof *ns->v);
 	ns->v[ns->n++] = s;
 }
 

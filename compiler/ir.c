@@ -22,18 +22,9 @@ const char *const ir_op_operands[IR_OP_COUNT] = {
 
 uint32_t ir_emit(arena *a, ir_routine *r, ir_opcode op, int32_t ra, int32_t rb, int32_t rc, int64_t imm, span sp)
 {
-	if (r->nops == r->cap) {
-		uint32_t cap = r->cap ? r->cap * 2 : 64;
-		ir_op *ops = arena_alloc(a, cap * sizeof *ops);
-		span *spans = arena_alloc(a, cap * sizeof *spans);
-		if (r->nops) {
-			memcpy(ops, r->ops, r->nops * sizeof *ops);
-			memcpy(spans, r->spans, r->nops * sizeof *spans);
-		}
-		r->ops = ops;
-		r->spans = spans;
-		r->cap = cap;
-	}
+	uint32_t cap = r->cap; /* ops and spans grow together */
+	r->spans = arena_grow(a, r->spans, r->nops, &cap, 64, sizeof *r->spans);
+	r->ops = arena_grow(a, r->ops, r->nops, &r->cap, 64, sizeof *r->ops);
 	r->ops[r->nops] = (ir_op){.op = (uint16_t)op, .a = ra, .b = rb, .c = rc, .imm = imm};
 	r->spans[r->nops] = sp;
 	return r->nops++;
@@ -129,21 +120,19 @@ static bool op_writes(uint16_t op)
 	}
 }
 
-/* The op only computes register a: dropped when a is not read after. */
+/* The op only computes register a: dropped when a is not read after.
+ * Every op that writes a is, but those that also change the record or the
+ * call's state: a metric run, a time rule's load, a redemption's lookup, a
+ * mission or streak advancing, a due check, and a line scan (it leaves the
+ * current line set, as the loop it replaced did). */
 static bool op_pure(uint16_t op)
 {
 	switch (op) {
-	case IR_CONST: case IR_MOV: case IR_LDF: case IR_LISTN: case IR_LDE: case IR_SEQF: case IR_SEQ2:
-	case IR_LISTNE: case IR_SEQE: case IR_SINF: case IR_SINE: case IR_SSETF: case IR_SSETE: case IR_INMASK:
-	case IR_ADD: case IR_SUB: case IR_MUL: case IR_NEG: case IR_SCALE: case IR_MULS: case IR_DIVS:
-	case IR_FLOORD: case IR_CEILD: case IR_ROUNDD: case IR_MIN: case IR_MAX: case IR_ABS: case IR_EQ:
-	case IR_NE: case IR_LT: case IR_LE: case IR_GT: case IR_GE: case IR_NOT3: case IR_AND3: case IR_OR3:
-	case IR_DAY: case IR_BALANCE: case IR_EARNED: case IR_WINSUM: case IR_LADDER: case IR_VARIANT:
-	case IR_OVLGET: case IR_CAPLEFT: case IR_BUDLEFT: case IR_HASBAL: case IR_ADDI: case IR_MINI: case IR_MAXI:
-	case IR_MULSI: case IR_DIVSI: case IR_EQI: case IR_NEI: case IR_LTI: case IR_LEI: case IR_GTI: case IR_GEI:
-		return true;
-	default:
+	case IR_METRIC: case IR_TLOAD: case IR_FINDITEM: case IR_MAT: case IR_MADV: case IR_SADV: case IR_TDUE:
+	case IR_LSCAN:
 		return false;
+	default:
+		return op_writes(op);
 	}
 }
 

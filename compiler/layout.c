@@ -46,14 +46,7 @@
 
 static void add_field(rt_program *p, bool staff, const char *name, const char *serves, uint32_t off, uint32_t size)
 {
-	if (p->nfields == p->capfields) {
-		uint32_t cap = p->capfields ? p->capfields * 2 : 32;
-		rt_lay_field *f = arena_alloc(p->a, cap * sizeof *f);
-		if (p->nfields)
-			memcpy(f, p->fields, p->nfields * sizeof *f);
-		p->fields = f;
-		p->capfields = cap;
-	}
+	p->fields = arena_grow(p->a, p->fields, p->nfields, &p->capfields, 32, sizeof *p->fields);
 	p->fields[p->nfields++] = (rt_lay_field){name, serves, off, size, staff};
 }
 

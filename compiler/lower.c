@@ -72,18 +72,9 @@ uint32_t lw_str(lw *L, const char *s)
 	for (uint32_t i = 0; i < p->nstrs; i++)
 		if (strcmp(p->strs[i], s) == 0)
 			return i;
-	if (p->nstrs == p->capstrs) {
-		uint32_t cap = p->capstrs ? p->capstrs * 2 : 16;
-		const char **ns = arena_alloc(L->a, cap * sizeof *ns);
-		uint32_t *nl = arena_alloc(L->a, cap * sizeof *nl);
-		if (p->nstrs) {
-			memcpy(ns, p->strs, p->nstrs * sizeof *ns);
-			memcpy(nl, p->strlens, p->nstrs * sizeof *nl);
-		}
-		p->strs = ns;
-		p->strlens = nl;
-		p->capstrs = cap;
-	}
+	uint32_t cap = p->capstrs; /* strs and strlens grow together */
+	p->strlens = arena_grow(L->a, p->strlens, p->nstrs, &cap, 16, sizeof *p->strlens);
+	p->strs = arena_grow(L->a, p->strs, p->nstrs, &p->capstrs, 16, sizeof *p->strs);
 	p->strs[p->nstrs] = s;
 	p->strlens[p->nstrs] = (uint32_t)strlen(s);
 	return p->nstrs++;

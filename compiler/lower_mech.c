@@ -300,14 +300,7 @@ static uint32_t template_index(lw *L, const char *name)
 	for (uint32_t i = 0; i < p->ntemplates; i++)
 		if (strcmp(p->templates[i], name) == 0)
 			return i;
-	if (p->ntemplates == p->captemplates) {
-		uint32_t cap = p->captemplates ? p->captemplates * 2 : 8;
-		const char **t = arena_alloc(L->a, cap * sizeof *t);
-		if (p->ntemplates)
-			memcpy(t, p->templates, p->ntemplates * sizeof *t);
-		p->templates = t;
-		p->captemplates = cap;
-	}
+	p->templates = arena_grow(L->a, p->templates, p->ntemplates, &p->captemplates, 8, sizeof *p->templates);
 	p->templates[p->ntemplates] = name;
 	return p->ntemplates++;
 }
@@ -315,14 +308,7 @@ static uint32_t template_index(lw *L, const char *name)
 static uint32_t narg_index(lw *L, rt_lay_narg a)
 {
 	rt_program *p = L->p;
-	if (p->nnargs == p->capnargs) {
-		uint32_t cap = p->capnargs ? p->capnargs * 2 : 8;
-		rt_lay_narg *t = arena_alloc(L->a, cap * sizeof *t);
-		if (p->nnargs)
-			memcpy(t, p->nargs, p->nnargs * sizeof *t);
-		p->nargs = t;
-		p->capnargs = cap;
-	}
+	p->nargs = arena_grow(L->a, p->nargs, p->nnargs, &p->capnargs, 8, sizeof *p->nargs);
 	p->nargs[p->nnargs] = a;
 	return p->nnargs++;
 }
