@@ -9,16 +9,9 @@
  * compare figures from one session. */
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "clock.h"
-
-static double now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
+#include "bench.h"
 
 static int64_t at(const char *s)
 {
@@ -43,21 +36,21 @@ int main(void)
 	const int64_t bases[] = {at("2027-01-01T00:00:00Z"), at("2100-01-01T00:00:00Z")};
 	int64_t sum = 0;
 	for (int b = 0; b < 2; b++) {
-		double t0 = now_ns();
+		double t0 = bench_now();
 		for (int i = 0; i < N; i++)
 			sum += clk_period_index(z, bases[b] + (int64_t)i * 15, CLK_WEEK);
-		double per_index = (now_ns() - t0) / N;
-		t0 = now_ns();
+		double per_index = (bench_now() - t0) * 1e9 / N;
+		t0 = bench_now();
 		for (int i = 0; i < N; i++)
 			sum += clk_zone_offset(z, bases[b] + (int64_t)i * 15);
-		double per_offset = (now_ns() - t0) / N;
-		t0 = now_ns();
+		double per_offset = (bench_now() - t0) * 1e9 / N;
+		t0 = bench_now();
 		int64_t t;
 		for (int i = 0; i < N / 4; i++) {
 			clk_parse_rfc3339("2027-03-28T14:05:00.123+02:00", 29, &t, NULL);
 			sum += t;
 		}
-		double per_parse = (now_ns() - t0) / (N / 4);
+		double per_parse = (bench_now() - t0) * 1e9 / (N / 4);
 		printf("%s: clk_period_index %.1f ns, clk_zone_offset %.1f ns, clk_parse_rfc3339 %.1f ns\n",
 		       b ? "2100 (footer rule)" : "2027 (table)", per_index, per_offset, per_parse);
 	}

@@ -19,19 +19,7 @@
 #include "compile.h"
 #include "decode.h"
 #include "schema.h"
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
+#include "bench.h"
 
 static char *read_all(const char *path, size_t *len)
 {
@@ -76,15 +64,15 @@ static void bench_lookup(const rt_schema *s)
 	const rt_record *rec = &s->records[rt_schema_event(s, "purchase", 8)];
 	const long rounds = 2000000;
 	volatile int32_t sink = 0;
-	double t0 = now();
+	double t0 = bench_now();
 	for (long r = 0; r < rounds; r++)
 		for (size_t i = 0; i < nk; i++)
 			sink += rt_schema_field(rec, keys[i], lens[i]);
-	double t1 = now();
+	double t1 = bench_now();
 	for (long r = 0; r < rounds; r++)
 		for (size_t i = 0; i < nk; i++)
 			sink += linear_field(rec, keys[i], lens[i]);
-	double t2 = now();
+	double t2 = bench_now();
 	printf("field lookup (purchase, %zu keys): hash %.2f ns, linear %.2f ns per key\n", nk,
 	       (t1 - t0) * 1e9 / (double)(rounds * (long)nk), (t2 - t1) * 1e9 / (double)(rounds * (long)nk));
 	(void)sink;
@@ -133,7 +121,7 @@ int main(int argc, char **argv)
 	size_t events = 0, rejects = 0;
 	for (int r = 0; r < runs; r++) {
 		events = rejects = 0;
-		double t0 = now();
+		double t0 = bench_now();
 		for (size_t i = 0; i < len;) {
 			const char *nl = memchr(text + i, '\n', len - i);
 			size_t end = nl ? (size_t)(nl - text) : len;
@@ -149,11 +137,11 @@ int main(int argc, char **argv)
 			}
 			i = end + 1;
 		}
-		double t = now() - t0;
+		double t = bench_now() - t0;
 		ns[r] = t * 1e9 / (double)(events ? events : 1);
 		printf("run %d: %zu events, %.0f ns/event, %.0f MB/s\n", r + 1, events, ns[r], (double)len / t / 1e6);
 	}
-	qsort(ns, (size_t)runs, sizeof *ns, cmp_double);
+	qsort(ns, (size_t)runs, sizeof *ns, bench_cmp_double);
 	printf("median: %.0f ns/event over %zu events (%.0f bytes/event), %zu rejects\n", ns[runs / 2], events,
 	       events ? (double)len / (double)events : 0.0, rejects);
 	free(ns);

@@ -40,27 +40,9 @@
 #include <unistd.h>
 
 #include "ludic.h"
+#include "bench.h"
 
 #define MAX_RUNS 50
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof *v, cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 static void *xrealloc(void *p, size_t n)
 {
@@ -588,7 +570,7 @@ static int run_once(const ludic_program *p, const typed *t, const lines *l, bool
 		ludic_engine_free(e);
 		return -1;
 	}
-	double t0 = now();
+	double t0 = bench_now();
 	if (json) {
 		for (size_t i = 0; i < l->n; i++)
 			ludic_engine_push_json(e, l->text + l->starts[i], line_len(l, i), i + 1);
@@ -598,7 +580,7 @@ static int run_once(const ludic_program *p, const typed *t, const lines *l, bool
 			ludic_engine_push(e, ev);
 		}
 	}
-	out->seconds = now() - t0;
+	out->seconds = bench_now() - t0;
 	ludic_engine_stats_get(e, &out->stats);
 	ludic_event_free(ev);
 	ludic_engine_free(e);
@@ -708,7 +690,7 @@ int main(int argc, char **argv)
 	/* the stream */
 	lines l = {0};
 	char source[1024];
-	double t0 = now();
+	double t0 = bench_now();
 	if (input) {
 		FILE *f = fopen(input, "rb");
 		if (!f || read_stream(f, &l)) {
@@ -741,10 +723,10 @@ int main(int argc, char **argv)
 		snprintf(source, sizeof source, "bench-gen --events %llu --customers %llu --days %llu --seed %llu", events,
 			 customers, days, seed);
 	}
-	double t_gen = now() - t0;
+	double t_gen = bench_now() - t0;
 
 	/* convert once */
-	t0 = now();
+	t0 = bench_now();
 	typed t = {0};
 	converter cv = {p, ludic_event_new(p), l.text, &t, {0}};
 	jsmntok_t *tok = xrealloc(NULL, 4096 * sizeof *tok);
@@ -759,7 +741,7 @@ int main(int argc, char **argv)
 	}
 	free(tok);
 	ludic_event_free(cv.scratch);
-	double t_conv = now() - t0;
+	double t_conv = bench_now() - t0;
 	if (bad)
 		fprintf(stderr, "engine-bench: %zu lines were not converted (the typed runs skip them)\n", bad);
 
@@ -785,7 +767,7 @@ int main(int argc, char **argv)
 			}
 			secs[r] = last[j].seconds;
 		}
-		med_s[j] = median(secs, runs);
+		med_s[j] = bench_median(secs, runs);
 		evs[j] = (double)(j ? l.n : t.events);
 		printf("%-5s: median of %d runs %.3f s: %.0f events/s on one core, %.0f ns/event", paths[j], runs, med_s[j],
 		       evs[j] / med_s[j], med_s[j] * 1e9 / evs[j]);
