@@ -192,6 +192,21 @@ int parse_args(const char *cmd, int argc, char **argv, const opt_spec *specs, si
 	return 0;
 }
 
+/* Parses a command's arguments. Returns true when the command should go on;
+ * false after a usage problem or --help (its text printed), with the exit
+ * status in *rc and nothing left to free. */
+bool command_args(const char *cmd, int argc, char **argv, const opt_spec *specs, size_t n, const char *help,
+		  parsed_args *a, int *rc)
+{
+	*rc = parse_args(cmd, argc, argv, specs, n, a);
+	if (*rc == 0 && !a->help)
+		return true;
+	if (*rc == 0)
+		fputs(help, stdout);
+	free(a->operands);
+	return false;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Files and folders                                                        */
 /* ------------------------------------------------------------------------ */

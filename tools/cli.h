@@ -99,6 +99,10 @@ void unknown_option(const char *cmd, const char *arg, const opt_spec *specs, siz
 /* Parses the arguments after a command's name; returns 0, or the exit
  * status after printing the problem. */
 int parse_args(const char *cmd, int argc, char **argv, const opt_spec *specs, size_t n, parsed_args *out);
+/* parse_args, and --help answered with `help`: true when the command should
+ * go on; otherwise false with the exit status in *rc. */
+bool command_args(const char *cmd, int argc, char **argv, const opt_spec *specs, size_t n, const char *help,
+		  parsed_args *a, int *rc);
 /* --color=auto|always|never: whether to colour stdout. */
 bool want_color(const char *mode);
 

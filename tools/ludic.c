@@ -278,13 +278,9 @@ static void check_one(const path_list *l, const ludic_header *h, size_t i, const
 int cmd_check(int argc, char **argv)
 {
 	parsed_args a;
-	int rc = parse_args("check", argc, argv, check_opts, sizeof check_opts / sizeof *check_opts, &a);
-	if (rc || a.help) {
-		if (!rc)
-			fputs(help_check, stdout);
-		free(a.operands);
+	int rc;
+	if (!command_args("check", argc, argv, check_opts, sizeof check_opts / sizeof *check_opts, help_check, &a, &rc))
 		return rc;
-	}
 	if (a.noperands == 0) {
 		usage_error("`ludic check` needs files or folders to check");
 		fputs("help: for example `ludic check examples/`\n", stderr);
@@ -427,13 +423,9 @@ static int fmt_one(const char *path, bool check_only)
 int cmd_fmt(int argc, char **argv)
 {
 	parsed_args a;
-	int rc = parse_args("fmt", argc, argv, fmt_opts, sizeof fmt_opts / sizeof *fmt_opts, &a);
-	if (rc || a.help) {
-		if (!rc)
-			fputs(help_fmt, stdout);
-		free(a.operands);
+	int rc;
+	if (!command_args("fmt", argc, argv, fmt_opts, sizeof fmt_opts / sizeof *fmt_opts, help_fmt, &a, &rc))
 		return rc;
-	}
 	if (a.noperands == 0) {
 		usage_error("`ludic fmt` needs files or folders to format, or `-` for standard input");
 		free(a.operands);
@@ -476,13 +468,9 @@ static int exit_of(ludic_status st)
 int cmd_dump(int argc, char **argv)
 {
 	parsed_args a;
-	int rc = parse_args("dump", argc, argv, dump_opts, sizeof dump_opts / sizeof *dump_opts, &a);
-	if (rc || a.help) {
-		if (!rc)
-			fputs(help_dump, stdout);
-		free(a.operands);
+	int rc;
+	if (!command_args("dump", argc, argv, dump_opts, sizeof dump_opts / sizeof *dump_opts, help_dump, &a, &rc))
 		return rc;
-	}
 	int modes = a.set[DUMP_AST] + a.set[DUMP_TYPES] + a.set[DUMP_IR] + a.set[DUMP_LAYOUT];
 	if (modes != 1) {
 		usage_error("`ludic dump` needs exactly one of `--ast`, `--types`, `--ir` and `--layout`");

@@ -71,13 +71,9 @@ static void print_summary(const ludic_engine *e, const run_ctx *x, double second
 int cmd_run(int argc, char **argv)
 {
 	parsed_args a;
-	int rc = parse_args("run", argc, argv, run_opts, sizeof run_opts / sizeof *run_opts, &a);
-	if (rc || a.help) {
-		if (!rc)
-			fputs(help_run, stdout);
-		free(a.operands);
+	int rc;
+	if (!command_args("run", argc, argv, run_opts, sizeof run_opts / sizeof *run_opts, help_run, &a, &rc))
 		return rc;
-	}
 	if (a.noperands != 1) {
 		if (a.noperands)
 			usage_error("`ludic run` takes one program (a file, or a folder with a program and its overlays), not %d",
@@ -414,13 +410,9 @@ static void state_json(FILE *out, const ludic_customer_view *v, const ludic_prog
 int cmd_state(int argc, char **argv)
 {
 	parsed_args a;
-	int rc = parse_args("state", argc, argv, state_opts, sizeof state_opts / sizeof *state_opts, &a);
-	if (rc || a.help) {
-		if (!rc)
-			fputs(help_state, stdout);
-		free(a.operands);
+	int rc;
+	if (!command_args("state", argc, argv, state_opts, sizeof state_opts / sizeof *state_opts, help_state, &a, &rc))
 		return rc;
-	}
 	if (a.noperands != 1 || !a.set[STATE_CUSTOMER]) {
 		usage_error(a.noperands != 1 ? "`ludic state` takes one program" : "`ludic state` needs `--customer ID`");
 		fputs("help: for example `ludic state examples/retailer/ --events examples/retailer/events.jsonl "

@@ -967,13 +967,9 @@ static const opt_spec test_opts[] = {
 int cmd_test(int argc, char **argv)
 {
 	parsed_args a;
-	int rc = parse_args("test", argc, argv, test_opts, sizeof test_opts / sizeof *test_opts, &a);
-	if (rc || a.help) {
-		if (!rc)
-			fputs(help_test, stdout);
-		free(a.operands);
+	int rc;
+	if (!command_args("test", argc, argv, test_opts, sizeof test_opts / sizeof *test_opts, help_test, &a, &rc))
 		return rc;
-	}
 	if (a.noperands == 0) {
 		usage_error("`ludic test` needs scenario files or folders");
 		fputs("help: for example `ludic test tests/scenarios/`\n", stderr);
