@@ -500,6 +500,18 @@ static rt_value *item_slot(ludic_event *ev, int field, int item, int sub, const 
 	return base;
 }
 
+/* Puts `v` in item slot `base`: the item itself for a list of scalars
+ * (`sf` NULL), else its field `sub`, marked present. */
+static void store_item_value(rt_value *base, const struct rt_field *sf, int sub, rt_value v)
+{
+	if (!sf) {
+		*base = v;
+		return;
+	}
+	base[1 + sub] = v;
+	set_present(base, (uint32_t)sub);
+}
+
 ludic_status ludic_event_set_item_int(ludic_event *ev, int field, int item, int sub, long long value)
 {
 	const struct rt_field *f, *sf;
@@ -510,12 +522,7 @@ ludic_status ludic_event_set_item_int(ludic_event *ev, int field, int item, int 
 	rt_value v;
 	if (!int_value(ev, &w, false, sf ? sf->kind : f->elem, value, &v))
 		return LUDIC_ERR_USAGE;
-	if (!sf) {
-		*base = v;
-		return LUDIC_OK;
-	}
-	base[1 + sub] = v;
-	set_present(base, (uint32_t)sub);
+	store_item_value(base, sf, sub, v);
 	return LUDIC_OK;
 }
 
@@ -542,12 +549,7 @@ ludic_status ludic_event_set_item_string(ludic_event *ev, int field, int item, i
 	} else {
 		check_text(ev, &w, v.s.p, v.s.len);
 	}
-	if (!sf) {
-		*base = v;
-		return LUDIC_OK;
-	}
-	base[1 + sub] = v;
-	set_present(base, (uint32_t)sub);
+	store_item_value(base, sf, sub, v);
 	return LUDIC_OK;
 }
 
