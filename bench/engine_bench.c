@@ -561,7 +561,7 @@ typedef struct {
 static int run_once(const ludic_program *p, const typed *t, const lines *l, bool json, run_result *out)
 {
 	memset(out, 0, sizeof *out);
-	ludic_engine_options opt = {on_effect, &out->fx, on_reject, &out->fx};
+	ludic_engine_options opt = {.on_effect = on_effect, .effect_user = &out->fx, .on_reject = on_reject, .reject_user = &out->fx};
 	ludic_engine *e = NULL;
 	if (ludic_engine_new(p, &opt, &e) != LUDIC_OK)
 		return -1;

@@ -426,9 +426,27 @@ typedef struct ludic_reject {
 
 typedef void (*ludic_reject_fn)(void *user, const ludic_reject *r);
 
+/* Which code runs the rules. Both give the same effects and the same state,
+ * byte for byte (tests/diff proves it on every scenario and on random
+ * programs); native code is faster, the interpreter starts at once. */
+typedef enum ludic_engine_kind {
+	LUDIC_ENGINE_AUTO = 0,   /* start on the interpreter; switch to native code, between two
+				    events, once a background thread has it (compiled or from the
+				    cache). The default. LUDIC_ENGINE=interp|native|auto in the
+				    environment overrides it (for test suites). */
+	LUDIC_ENGINE_INTERP = 1, /* the interpreter only */
+	LUDIC_ENGINE_NATIVE = 2, /* native code from the first event: ludic_engine_new compiles
+				    (or loads it from the cache) before returning */
+} ludic_engine_kind;
+
 typedef struct ludic_engine_options {
 	ludic_effect_fn on_effect; void *effect_user; /* NULL: effects are counted, not reported */
 	ludic_reject_fn on_reject; void *reject_user; /* NULL: rejects are counted, not reported */
+	ludic_engine_kind engine;  /* LUDIC_ENGINE_AUTO (0) by default */
+	/* where compiled programs are kept: NULL for $LUDIC_CACHE_DIR, else
+	 * $XDG_CACHE_HOME/ludic, else $HOME/.cache/ludic (docs/embedding.md) */
+	const char *cache_dir;
+	int no_cache;              /* 1: always compile, neither read nor write the cache */
 } ludic_engine_options;
 
 /* A new engine for `p`, with no customer. `opt` may be NULL. LUDIC_ERR_USAGE
@@ -475,6 +493,28 @@ typedef struct ludic_engine_stats {
 } ludic_engine_stats;
 
 LUDIC_API void ludic_engine_stats_get(const ludic_engine *e, ludic_engine_stats *out);
+
+/* Which code runs the rules, and how the native code was obtained. */
+typedef struct ludic_engine_info {
+	ludic_engine_kind requested;    /* as asked (after LUDIC_ENGINE) */
+	bool native;                    /* native code runs the events from now on */
+	bool compiling;                 /* a background compile is under way (auto) */
+	unsigned long long interp_events, native_events; /* events applied by each */
+	double compile_ms;              /* time taken to get native code (compile or cache load), 0 if none */
+	bool from_cache;                /* the native code was loaded from the cache */
+	/* why native code does not run when it was asked for ("this build has no
+	 * native back end", "internal compiler error: ..."), else NULL; valid
+	 * until the engine is freed */
+	const char *note;
+} ludic_engine_info;
+
+LUDIC_API void ludic_engine_info_get(ludic_engine *e, ludic_engine_info *out);
+
+/* LUDIC_ENGINE_AUTO: waits until the background compile is over and the
+ * engine runs native code (or has given up: then info.note says why).
+ * Returns at once otherwise. For benchmarks and tests that want the switch
+ * at a known point. */
+LUDIC_API void ludic_engine_wait_native(ludic_engine *e);
 
 /* ---- one customer's state, for display ---- */
 

@@ -39,11 +39,15 @@
 #include "engine.h"
 
 #include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
+#include "native.h"
 
 /* ---- hashing ---- */
 
@@ -270,6 +274,19 @@ struct ludic_engine {
 	ludic_engine_stats st;         /* counters */
 	char err[256];                 /* the last error, in words */
 	char msg[RT_REJECT_MESSAGE_MAX]; /* a reject's message being made */
+
+	/* native code (runtime/native.h; tiering: see tier_check) */
+	ludic_engine_kind kind;        /* as asked, after LUDIC_ENGINE */
+	rt_native_options nopt;        /* cache folder (a copy in cache_dir) and options */
+	char *cache_dir;
+	rt_native *native;             /* owned once running */
+	pthread_t compiler;            /* the background compile (auto) */
+	bool compiling;                /* it was started and not joined yet */
+	atomic_bool compiled;          /* it is over: ready and ninfo are final */
+	rt_native *_Atomic ready;      /* what it made (NULL: it failed) */
+	rt_native_info ninfo;          /* how it went; read after `compiled` */
+	char note[600];                /* why native code does not run, or "" */
+	unsigned long long interp_events, native_events;
 };
 
 static inline uint16_t *cust_variants(const ludic_engine *e, cust *c)
@@ -362,6 +379,131 @@ static uint8_t *staff_state(void *user, rt_str id)
 	return staff_rec_state(r);
 }
 
+/* ---- native code: tiering ----
+ *
+ * LUDIC_ENGINE_NATIVE compiles (or loads from the cache) in rt_engine_new.
+ * LUDIC_ENGINE_AUTO starts a thread that does it while the interpreter runs
+ * the events; between two events (tier_check, at the start of each push and
+ * advance) the engine looks whether the thread is done, and if so runs the
+ * native code from the next event on. Both run the same routines on the
+ * same records, so where the switch falls changes nothing in the results.
+ * When native code cannot be had, the engine stays on the interpreter and
+ * says why (ludic_engine_info.note). */
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static void *compile_thread(void *arg)
+{
+	ludic_engine *e = arg;
+	rt_native *n = rt_native_load(e->rp, &e->nopt, &e->ninfo);
+	atomic_store_explicit(&e->ready, n, memory_order_release);
+	atomic_store_explicit(&e->compiled, true, memory_order_release);
+	return NULL;
+}
+
+static void native_failed(ludic_engine *e)
+{
+	snprintf(e->note, sizeof e->note, "%s; running on the interpreter", e->ninfo.error);
+}
+
+/* Between two events: takes the background compile's result once it is over. */
+static inline void tier_check(ludic_engine *e)
+{
+	if (!e->compiling || !atomic_load_explicit(&e->compiled, memory_order_acquire))
+		return;
+	pthread_join(e->compiler, NULL);
+	e->compiling = false;
+	e->native = atomic_load_explicit(&e->ready, memory_order_acquire);
+	if (e->native)
+		e->x.native = e->native;
+	else
+		native_failed(e);
+}
+
+static ludic_engine_kind kind_from_env(ludic_engine_kind k)
+{
+	const char *v = getenv("LUDIC_ENGINE");
+	if (k != LUDIC_ENGINE_AUTO || !v)
+		return k;
+	if (strcmp(v, "interp") == 0)
+		return LUDIC_ENGINE_INTERP;
+	if (strcmp(v, "native") == 0)
+		return LUDIC_ENGINE_NATIVE;
+	return k;
+}
+
+static bool native_start(ludic_engine *e, const ludic_engine_options *opt)
+{
+	e->kind = kind_from_env(opt ? opt->engine : LUDIC_ENGINE_AUTO);
+	if (opt && opt->cache_dir) {
+		e->cache_dir = strdup(opt->cache_dir);
+		if (!e->cache_dir)
+			return false;
+	}
+	e->nopt.cache_dir = e->cache_dir;
+	e->nopt.no_cache = opt && opt->no_cache;
+	if (e->kind == LUDIC_ENGINE_INTERP)
+		return true;
+	if (e->kind == LUDIC_ENGINE_AUTO && !rt_native_available())
+		return true; /* the interpreter, silently: a build without a native back end */
+	if (e->kind == LUDIC_ENGINE_NATIVE) {
+		double t0 = now_ms();
+		e->native = rt_native_load(e->rp, &e->nopt, &e->ninfo);
+		e->ninfo.ms = now_ms() - t0;
+		if (e->native)
+			e->x.native = e->native;
+		else
+			native_failed(e);
+		return true;
+	}
+	atomic_init(&e->compiled, false);
+	atomic_init(&e->ready, NULL);
+	if (pthread_create(&e->compiler, NULL, compile_thread, e) != 0) {
+		snprintf(e->note, sizeof e->note,
+			 "the background compile could not start (no thread); running on the interpreter");
+		return true;
+	}
+	e->compiling = true;
+	return true;
+}
+
+void ludic_engine_wait_native(ludic_engine *e)
+{
+	if (!e || !e->compiling)
+		return;
+	pthread_join(e->compiler, NULL);
+	atomic_store_explicit(&e->compiled, true, memory_order_relaxed);
+	e->compiling = false;
+	e->native = atomic_load_explicit(&e->ready, memory_order_acquire);
+	if (e->native)
+		e->x.native = e->native;
+	else
+		native_failed(e);
+}
+
+void ludic_engine_info_get(ludic_engine *e, ludic_engine_info *out)
+{
+	memset(out, 0, sizeof *out);
+	if (!e)
+		return;
+	tier_check(e);
+	out->requested = e->kind;
+	out->native = e->x.native != NULL;
+	out->compiling = e->compiling;
+	out->interp_events = e->interp_events;
+	out->native_events = e->native_events;
+	if (!e->compiling) {
+		out->compile_ms = e->ninfo.ms;
+		out->from_cache = e->native && e->ninfo.from_cache;
+	}
+	out->note = e->note[0] ? e->note : NULL;
+}
+
 /* ---- creating and freeing ---- */
 
 ludic_engine *rt_engine_new(const ludic_program *p, const ludic_engine_options *opt)
@@ -404,6 +546,10 @@ ludic_engine *rt_engine_new(const ludic_program *p, const ludic_engine_options *
 	e->x.staff_state = staff_state;
 	e->x.emit = emit;
 	e->x.user = e;
+	if (!native_start(e, opt)) {
+		rt_engine_free(e);
+		return NULL;
+	}
 	return e;
 }
 
@@ -411,6 +557,12 @@ void rt_engine_free(ludic_engine *e)
 {
 	if (!e)
 		return;
+	if (e->compiling) {
+		pthread_join(e->compiler, NULL);
+		e->native = atomic_load_explicit(&e->ready, memory_order_acquire);
+	}
+	rt_native_free(e->native);
+	free(e->cache_dir);
 	for (slab *s = e->cpool.first; s; s = s->next)
 		for (uint32_t i = 0; i < s->used; i++)
 			free(((cust *)(s->data + e->cpool.rec_size * i))->spill);
@@ -645,6 +797,7 @@ static int reject_internal(ludic_engine *e, rt_str id, unsigned long long line)
 
 int rt_engine_apply(ludic_engine *e, const rt_event *ev, unsigned long long line_no)
 {
+	tier_check(e);
 	e->st.events++;
 	const rt_value *v = ev->values;
 	rt_str id = rt_field(v, RT_FIELD_ID)->s;
@@ -702,6 +855,10 @@ int rt_engine_apply(ludic_engine *e, const rt_event *ev, unsigned long long line
 		c->last_at = at;
 	dup_add(e, c, eh, at, c->last_at - e->lateness);
 	e->st.applied++;
+	if (e->x.native)
+		e->native_events++;
+	else
+		e->interp_events++;
 	return LUDIC_APPLIED;
 }
 
@@ -747,6 +904,7 @@ static void advance_staff(ludic_engine *e, int64_t day, int64_t t)
 
 ludic_status rt_engine_advance(ludic_engine *e, int64_t t)
 {
+	tier_check(e);
 	if (t < CLK_TIME_MIN)
 		t = CLK_TIME_MIN;
 	if (t > CLK_TIME_MAX)
@@ -774,6 +932,29 @@ ludic_status rt_engine_advance(ludic_engine *e, int64_t t)
 }
 
 /* ---- reading ---- */
+
+int rt_engine_each_record(ludic_engine *e, rt_record_fn fn, void *user)
+{
+	for (slab *s = e->cpool.first; s; s = s->next) {
+		for (uint32_t i = 0; i < s->used; i++) {
+			cust *c = (cust *)(s->data + e->cpool.rec_size * i);
+			int rc = fn(user, false, (rt_str){c->h.id, c->h.id_len}, cust_state(e, c), e->state_size);
+			if (rc)
+				return rc;
+		}
+	}
+	if (!e->staff_size)
+		return 0;
+	for (slab *s = e->spool.first; s; s = s->next) {
+		for (uint32_t i = 0; i < s->used; i++) {
+			rec_head *r = (rec_head *)(s->data + e->spool.rec_size * i);
+			int rc = fn(user, true, (rt_str){r->id, r->id_len}, staff_rec_state(r), e->staff_size);
+			if (rc)
+				return rc;
+		}
+	}
+	return 0;
+}
 
 void rt_engine_stats(const ludic_engine *e, ludic_engine_stats *out)
 {

@@ -127,6 +127,14 @@ void rt_engine_stats(const ludic_engine *e, ludic_engine_stats *out);
 ludic_status rt_engine_customer(ludic_engine *e, const char *id, size_t len, ludic_customer_view *out);
 const char *rt_engine_error(const ludic_engine *e);
 
+/* Every customer's record (rt_program_state_size bytes), then every staff
+ * member's (rt_program_staff_size, `staff` true), each kind in the order
+ * they first appeared. Stops at the first nonzero return of `fn` and
+ * returns it; 0 when all were seen. For tests that compare engines byte
+ * for byte (tests/diff) and for persistence. */
+typedef int (*rt_record_fn)(void *user, bool staff, rt_str id, const uint8_t *record, size_t size);
+int rt_engine_each_record(ludic_engine *e, rt_record_fn fn, void *user);
+
 /* Per customer, the hashes of recent event ids kept inline (more spill to
  * a side array only while more than this many events of one customer are
  * within the allowed lateness of its latest one). */

@@ -113,6 +113,8 @@ typedef struct rt_exec {
 	/* working memory of time-zone lookups (clock.h), kept from call to
 	 * call; zeroed before the first call */
 	clk_memo memo;
+	/* the program's native code (runtime/native.h), or NULL: interpret */
+	const struct rt_native *native;
 } rt_exec;
 
 /* ---- the program ---- */

@@ -30,6 +30,12 @@
 /* The decoder's limit on one line, line end included (docs/events.md). */
 #define MAX_LINE (1u << 20)
 
+/* `--engine=interp|native|auto`, shared by run, state and test. */
+extern const char *const engine_values[];
+ludic_engine_kind engine_kind(const char *value); /* NULL: auto */
+/* On stderr, one line: which engine ran the events, and why not native if it was asked for. */
+void print_engine_line(ludic_engine *e);
+
 /* One option a command accepts. */
 typedef struct opt_spec {
 	const char *name;            /* "--format" */

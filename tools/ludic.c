@@ -119,7 +119,7 @@ const char help_help[] =
 
 const char help_run[] =
 	"usage: ludic run PROGRAM [--events FILE|-] [--effects FILE|-] [--rejects FILE]\n"
-	"                 [--until TIME] [--quiet]\n"
+	"                 [--until TIME] [--engine=auto|interp|native] [--quiet]\n"
 	"\n"
 	"Applies PROGRAM to a stream of events and writes what happened. PROGRAM is\n"
 	"a .ludic file, or a folder holding one program and its overlays (as\n"
@@ -139,6 +139,11 @@ const char help_run[] =
 	"  --until TIME       at the end, let time pass up to TIME for every customer\n"
 	"                     (expiries, reminders, reviews, deadlines due by then);\n"
 	"                     TIME is RFC 3339: 2027-04-01T00:00:00+02:00\n"
+	"  --engine=auto|interp|native\n"
+	"                     what runs the rules: auto (default) starts on the\n"
+	"                     interpreter and switches to native code, between two\n"
+	"                     events, once it is compiled (or read from the cache);\n"
+	"                     the results are the same, byte for byte\n"
 	"  -q, --quiet        no summary and no progress line\n"
 	"  -h, --help         show this help\n"
 	"\n"
@@ -148,7 +153,7 @@ const char help_run[] =
 
 const char help_state[] =
 	"usage: ludic state PROGRAM --customer ID [--events FILE|-] [--until TIME]\n"
-	"                   [--format=text|json]\n"
+	"                   [--format=text|json] [--engine=auto|interp|native]\n"
 	"\n"
 	"Applies PROGRAM to the events (their effects are not shown) and prints the\n"
 	"state of one customer as a person would read it: the balance of each wallet\n"
@@ -161,13 +166,14 @@ const char help_state[] =
 	"  --events FILE|-      the events to apply first (default: standard input)\n"
 	"  --until TIME         let time pass up to TIME first (RFC 3339)\n"
 	"  --format=text|json   text for people (default), or one JSON document\n"
+	"  --engine=auto|interp|native  what runs the rules (as for `ludic run`)\n"
 	"  -h, --help           show this help\n"
 	"\n"
 	"exit status: 0 shown, 1 the program has errors, 2 wrong usage or a file\n"
 	"that cannot be read\n";
 
 const char help_test[] =
-	"usage: ludic test FILE|FOLDER...\n"
+	"usage: ludic test [--engine=auto|interp|native] FILE|FOLDER...\n"
 	"\n"
 	"Runs scenario files (*.scenario): each names a program, gives events, and\n"
 	"says which effects, rejects and customer state must follow. A folder means\n"
@@ -177,6 +183,9 @@ const char help_test[] =
 	"\n"
 	"options:\n"
 	"  -q, --quiet   only the failures and the summary\n"
+	"  --engine=auto|interp|native\n"
+	"                what runs the rules (as for `ludic run`); the results must\n"
+	"                not depend on it\n"
 	"  -h, --help    show this help\n"
 	"\n"
 	"exit status: 0 every scenario passed, 1 a scenario failed (or its program\n"

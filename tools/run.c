@@ -17,13 +17,14 @@
 /* ------------------------------------------------------------------------ */
 
 static const char *const any_value[] = {NULL}; /* options whose value is free text */
-enum { RUN_EVENTS, RUN_EFFECTS, RUN_REJECTS, RUN_UNTIL, RUN_QUIET };
+enum { RUN_EVENTS, RUN_EFFECTS, RUN_REJECTS, RUN_UNTIL, RUN_QUIET, RUN_ENGINE };
 static const opt_spec run_opts[] = {
 	[RUN_EVENTS] = {"--events", NULL, any_value},
 	[RUN_EFFECTS] = {"--effects", NULL, any_value},
 	[RUN_REJECTS] = {"--rejects", NULL, any_value},
 	[RUN_UNTIL] = {"--until", NULL, any_value},
 	[RUN_QUIET] = {"--quiet", "-q", NULL},
+	[RUN_ENGINE] = {"--engine", NULL, engine_values},
 };
 
 /* Bytes for people: 812 bytes, 4.2 KiB, 1.3 MiB. */
@@ -37,7 +38,7 @@ static void format_bytes(size_t n, char *buf, size_t cap)
 		snprintf(buf, cap, "%.1f MiB", (double)n / (1024 * 1024));
 }
 
-static void print_summary(const ludic_engine *e, const run_ctx *x, double seconds)
+static void print_summary(ludic_engine *e, const run_ctx *x, double seconds)
 {
 	ludic_engine_stats st;
 	ludic_engine_stats_get(e, &st);
@@ -66,6 +67,7 @@ static void print_summary(const ludic_engine *e, const run_ctx *x, double second
 	format_bytes(st.state_bytes, f, sizeof f);
 	fprintf(stderr, "  customers %s, staff %s, state %s\n", grouped((long long)st.customers, a, sizeof a),
 		grouped((long long)st.staff, b, sizeof b), f);
+	print_engine_line(e);
 }
 
 int cmd_run(int argc, char **argv)
@@ -122,7 +124,8 @@ int cmd_run(int argc, char **argv)
 	if (rc)
 		goto close_files;
 	ludic_engine_options opt = {.on_effect = on_effect_out, .effect_user = &x,
-				    .on_reject = on_reject_out, .reject_user = &x};
+				    .on_reject = on_reject_out, .reject_user = &x,
+				    .engine = engine_kind(a.value[RUN_ENGINE])};
 	ludic_engine *e = NULL;
 	if (ludic_engine_new(p, &opt, &e) != LUDIC_OK) {
 		usage_error("cannot start the engine: %s", e ? ludic_engine_error(e) : "out of memory");
@@ -167,11 +170,12 @@ close_files:
 /* ludic state                                                              */
 /* ------------------------------------------------------------------------ */
 
-enum { STATE_EVENTS, STATE_CUSTOMER, STATE_UNTIL, STATE_FORMAT };
+enum { STATE_EVENTS, STATE_CUSTOMER, STATE_UNTIL, STATE_FORMAT, STATE_ENGINE };
 static const opt_spec state_opts[] = {
 	[STATE_EVENTS] = {"--events", NULL, any_value},
 	[STATE_CUSTOMER] = {"--customer", NULL, any_value},
 	[STATE_UNTIL] = {"--until", NULL, any_value},
+	[STATE_ENGINE] = {"--engine", NULL, engine_values},
 	[STATE_FORMAT] = {"--format", NULL, format_values},
 };
 
@@ -446,7 +450,8 @@ int cmd_state(int argc, char **argv)
 		return rc;
 	}
 	/* Effects are not shown; the callback only notes the zone's offset. */
-	ludic_engine_options opt = {.on_effect = on_effect_out, .effect_user = &x};
+	ludic_engine_options opt = {.on_effect = on_effect_out, .effect_user = &x,
+				    .engine = engine_kind(a.value[STATE_ENGINE])};
 	ludic_engine *e = NULL;
 	if (ludic_engine_new(p, &opt, &e) != LUDIC_OK) {
 		usage_error("cannot start the engine: %s", e ? ludic_engine_error(e) : "out of memory");

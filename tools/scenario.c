@@ -14,6 +14,9 @@
 
 #include "cli.h"
 
+/* `ludic test --engine`: which code runs every scenario. */
+static ludic_engine_kind sc_engine = LUDIC_ENGINE_AUTO;
+
 /* ------------------------------------------------------------------------ */
 /* ludic test: scenario files                                               */
 /* ------------------------------------------------------------------------ */
@@ -720,7 +723,7 @@ static bool sc_program(scenario *s, const char *arg, int line_no)
 	}
 	free(diag);
 	ludic_engine_options opt = {.on_effect = sc_on_effect, .effect_user = s,
-				    .on_reject = sc_on_reject, .reject_user = s};
+				    .on_reject = sc_on_reject, .reject_user = s, .engine = sc_engine};
 	if (ludic_engine_new(s->prog, &opt, &s->engine) != LUDIC_OK) {
 		sc_fail(s, "line %d: the engine cannot start: %s", line_no,
 			s->engine ? ludic_engine_error(s->engine) : "out of memory");
@@ -959,9 +962,10 @@ static void add_scenarios(path_list *l, const char *dir, int depth)
 	paths_free(&found);
 }
 
-enum { TEST_QUIET };
+enum { TEST_QUIET, TEST_ENGINE };
 static const opt_spec test_opts[] = {
 	[TEST_QUIET] = {"--quiet", "-q", NULL},
+	[TEST_ENGINE] = {"--engine", NULL, engine_values},
 };
 
 int cmd_test(int argc, char **argv)
@@ -992,6 +996,7 @@ int cmd_test(int argc, char **argv)
 		}
 	}
 	free(a.operands);
+	sc_engine = engine_kind(a.value[TEST_ENGINE]);
 	bool color = isatty(STDOUT_FILENO) && want_color(NULL);
 	size_t passed = 0, failed = 0, unreadable = 0;
 	for (size_t i = 0; i < l.count; i++) {

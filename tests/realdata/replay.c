@@ -180,7 +180,7 @@ int main(int argc, char **argv)
 	}
 	ludic_compiler_free(c);
 
-	ludic_engine_options opt = {on_effect, &s, on_reject, &s};
+	ludic_engine_options opt = {.on_effect = on_effect, .effect_user = &s, .on_reject = on_reject, .reject_user = &s};
 	ludic_engine *e = NULL;
 	if (ludic_engine_new(p, &opt, &e) != LUDIC_OK) {
 		fputs("replay: cannot make an engine\n", stderr);

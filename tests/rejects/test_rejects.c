@@ -69,7 +69,7 @@ Test(rejects, every_reason_reported_and_good_lines_applied)
 	ludic_compiler_free(c);
 
 	rejects rs = {0};
-	ludic_engine_options opt = {NULL, NULL, on_reject, &rs};
+	ludic_engine_options opt = {.on_effect = NULL, .effect_user = NULL, .on_reject = on_reject, .reject_user = &rs};
 	ludic_engine *e = NULL;
 	cr_assert_eq(ludic_engine_new(p, &opt, &e), LUDIC_OK);
 

@@ -250,7 +250,7 @@ static void collect_reject(void *user, const ludic_reject *r)
 static ludic_engine *collecting(const ludic_program *p, lines *l)
 {
 	memset(l, 0, sizeof *l);
-	ludic_engine_options o = {collect, l, collect_reject, l};
+	ludic_engine_options o = {.on_effect = collect, .effect_user = l, .on_reject = collect_reject, .reject_user = l};
 	ludic_engine *e = NULL;
 	cr_assert_eq(ludic_engine_new(p, &o, &e), LUDIC_OK);
 	return e;

@@ -79,7 +79,7 @@ static ludic_program *program(const char *text)
 static ludic_engine *engine(const ludic_program *p, rec *r)
 {
 	memset(r, 0, sizeof *r);
-	ludic_engine_options o = {on_effect, r, on_reject, r};
+	ludic_engine_options o = {.on_effect = on_effect, .effect_user = r, .on_reject = on_reject, .reject_user = r};
 	ludic_engine *e = NULL;
 	cr_assert_eq(ludic_engine_new(p, &o, &e), LUDIC_OK);
 	cr_assert_not_null(e);

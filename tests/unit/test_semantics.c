@@ -112,7 +112,7 @@ static world *setup(const char *text)
 	}
 	ludic_compiler_free(c);
 	cr_assert_eq(st, LUDIC_OK, "the test's program does not compile");
-	ludic_engine_options opt = {on_effect, w, on_reject, w};
+	ludic_engine_options opt = {.on_effect = on_effect, .effect_user = w, .on_reject = on_reject, .reject_user = w};
 	cr_assert_eq(ludic_engine_new(w->prog, &opt, &w->eng), LUDIC_OK);
 	return w;
 }
