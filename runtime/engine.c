@@ -1067,6 +1067,38 @@ int ludic_engine_push(ludic_engine *e, const ludic_event *ev)
 	return r;
 }
 
+int ludic_engine_push_batch(ludic_engine *e, const ludic_event *const *evs, size_t n, int *results)
+{
+	if (!e || (!evs && n))
+		return -1;
+	if (e->busy) {
+		set_error(e, "ludic_engine_push_batch was called from an effect or reject callback of the same engine");
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		int r = ludic_engine_push(e, evs[i]);
+		if (results)
+			results[i] = r;
+	}
+	return 0;
+}
+
+int ludic_engine_push_json_batch(ludic_engine *e, const ludic_line *lines, size_t n, int *results)
+{
+	if (!e || (!lines && n))
+		return -1;
+	if (e->busy) {
+		set_error(e, "ludic_engine_push_json_batch was called from an effect or reject callback of the same engine");
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		int r = ludic_engine_push_json(e, lines[i].text, lines[i].len, lines[i].line_no);
+		if (results)
+			results[i] = r;
+	}
+	return 0;
+}
+
 ludic_status ludic_engine_advance(ludic_engine *e, long long t)
 {
 	if (!e)
