@@ -62,6 +62,13 @@ static void remove_tree(const char *path)
 	}
 }
 
+/* Removes a folder of temp_dir and frees its name. */
+static void drop_dir(char *dir)
+{
+	remove_tree(dir);
+	free(dir);
+}
+
 /* Files in `dir` (not . and ..); the first name into `first` when given. */
 static int count_files(const char *dir, char *first, size_t cap)
 {
@@ -295,8 +302,8 @@ Test(cache, miss_then_hit)
 	int status;
 	cr_assert_eq(waitpid(pid, &status, 0), pid);
 	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	remove_tree(dir);
-	remove_tree(work);
+	drop_dir(dir);
+	drop_dir(work);
 }
 
 Test(cache, truncated_entries_are_rebuilt)
@@ -317,8 +324,8 @@ Test(cache, truncated_entries_are_rebuilt)
 	cr_assert_eq(truncate(res.path, 0), 0);
 	expect_rebuilt(dir, key, &b, RT_CACHE_TRUNCATED, "truncated");
 	cr_assert_eq(file_size(res.path), size, "the rebuilt entry is whole");
-	remove_tree(dir);
-	remove_tree(work);
+	drop_dir(dir);
+	drop_dir(work);
 }
 
 Test(cache, damaged_entries_are_rebuilt)
@@ -340,8 +347,8 @@ Test(cache, damaged_entries_are_rebuilt)
 	expect_rebuilt(dir, key, &b, RT_CACHE_FOREIGN, "without ludic's trailer");
 	flip_byte(res.path, size - 64 + 40); /* the format version */
 	expect_rebuilt(dir, key, &b, RT_CACHE_FOREIGN, "another version");
-	remove_tree(dir);
-	remove_tree(work);
+	drop_dir(dir);
+	drop_dir(work);
 }
 
 Test(cache, foreign_files_are_rebuilt)
@@ -382,8 +389,8 @@ Test(cache, foreign_files_are_rebuilt)
 	cr_assert(!res.cached);
 	cr_assert(strstr(res.warning, "could not be put in the cache"), "%s", res.warning);
 	cr_assert_eq(count_files(dir, NULL, 0), 1, "no temporary file is left");
-	remove_tree(dir);
-	remove_tree(work);
+	drop_dir(dir);
+	drop_dir(work);
 }
 
 /* ---- caches that cannot be used ------------------------------------------------------- */
@@ -405,8 +412,8 @@ static void expect_uncached(const char *dir, const char *words)
 	open_ok(dir, key_of("uncached"), &b, &res, 42);
 	cr_assert_eq(b.calls, 2, "nothing was kept, so it is built again");
 	unsetenv("TMPDIR");
-	remove_tree(tmp);
-	remove_tree(work);
+	drop_dir(tmp);
+	drop_dir(work);
 }
 
 Test(cache, a_folder_that_cannot_be_made_still_loads)
@@ -416,7 +423,7 @@ Test(cache, a_folder_that_cannot_be_made_still_loads)
 	write_file(file, "x", 1);
 	snprintf(dir, sizeof dir, "%s/cache", file); /* a folder under a file: mkdir fails, even as root */
 	expect_uncached(dir, "could not be created");
-	remove_tree(top);
+	drop_dir(top);
 }
 
 Test(cache, a_folder_that_cannot_be_written_still_loads)
@@ -427,7 +434,7 @@ Test(cache, a_folder_that_cannot_be_written_still_loads)
 		char *dir = temp_dir();
 		cr_assert_eq(chmod(dir, 0500), 0);
 		expect_uncached(dir, "not writable");
-		remove_tree(dir);
+		drop_dir(dir);
 	}
 }
 
@@ -442,7 +449,7 @@ Test(cache, no_folder_known_still_loads)
 	open_ok(NULL, key_of("nowhere"), &b, &res, 42);
 	cr_assert(!res.cached);
 	cr_assert(strstr(res.warning, "no cache folder"), "%s", res.warning);
-	remove_tree(work);
+	drop_dir(work);
 }
 
 /* ---- builds that fail ----------------------------------------------------------------- */
@@ -465,8 +472,8 @@ Test(cache, a_failed_build_leaves_nothing)
 	cr_assert_null(h);
 	cr_assert(strstr(err, "could not be loaded"), "%s", err);
 	cr_assert_eq(count_files(dir, NULL, 0), 0);
-	remove_tree(dir);
-	remove_tree(work);
+	drop_dir(dir);
+	drop_dir(work);
 }
 
 /* ---- many at once ------------------------------------------------------------------------ */
@@ -557,8 +564,8 @@ Test(cache, processes_and_threads_race_on_one_key, .timeout = 120)
 	open_ok(dir, key_of("the race"), &b, &res, 42);
 	cr_assert(res.hit);
 	cr_assert_eq(b.calls, 0);
-	remove_tree(top);
-	remove_tree(work);
+	drop_dir(top);
+	drop_dir(work);
 }
 
 /* ---- the default folder --------------------------------------------------------------------- */
@@ -597,8 +604,8 @@ Test(cache, null_folder_means_the_default)
 	snprintf(dir, sizeof dir, "%s/a", top);
 	cr_assert_eq(stat(dir, &st), 0);
 	cr_assert_eq(st.st_mode & 0777, 0700, "parents are made private too");
-	remove_tree(top);
-	remove_tree(work);
+	drop_dir(top);
+	drop_dir(work);
 }
 
 /* ---- pruning ------------------------------------------------------------------------------- */
@@ -639,6 +646,6 @@ Test(cache, prune_deletes_the_least_recently_used)
 	cr_assert_eq(count_files(dir, NULL, 0), 1);
 	cr_assert_eq(rt_cache_prune("/nonexistent/ludic", 0, err, sizeof err), -1);
 	cr_assert(strstr(err, "could not be read"), "%s", err);
-	remove_tree(dir);
-	remove_tree(work);
+	drop_dir(dir);
+	drop_dir(work);
 }
