@@ -448,6 +448,31 @@ static void *build_private(const char *hex, rt_cache_key key, rt_cache_build_fn 
 	return h;
 }
 
+/* Deletes the temporary files of `dir` that writers killed while compiling
+ * left behind (a writer takes seconds: an hour-old one is a dead writer's).
+ * Returns how many were deleted. */
+static int sweep_temps(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return 0;
+	int deleted = 0;
+	time_t now = time(NULL);
+	char path[1280];
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, TMP_PREFIX, strlen(TMP_PREFIX)) != 0)
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+		struct stat st;
+		if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && now - st.st_mtime > STALE_TMP_SECONDS &&
+		    unlink(path) == 0)
+			deleted++;
+	}
+	closedir(d);
+	return deleted;
+}
+
 #define UNCACHED "; the program was compiled without being kept, and will be compiled again next time"
 
 void *rt_cache_open(const char *dir, rt_cache_key key, rt_cache_build_fn build, void *user, rt_cache_result *res,
@@ -473,7 +498,7 @@ void *rt_cache_open(const char *dir, rt_cache_key key, rt_cache_build_fn build, 
 	}
 
 	char dflt[1024];
-	if (!dir) {
+	if (!dir || !*dir) {
 		if (rt_native_default_cache_dir(dflt, sizeof dflt)) {
 			dir = dflt;
 		} else {
@@ -519,6 +544,7 @@ void *rt_cache_open(const char *dir, rt_cache_key key, rt_cache_build_fn build, 
 		h = build_private(hex, key, build, user, err, cap);
 		goto done;
 	}
+	sweep_temps(dir); /* a miss costs a compile: a look at the folder is cheap beside it */
 	if (!make_temp(dir, TMP_PREFIX, hex, tmp, sizeof tmp)) {
 		say(res->warning, sizeof res->warning,
 			 "the cache folder %s is not writable (%s)" UNCACHED
@@ -546,7 +572,7 @@ done:
 /* ---- housekeeping ---------------------------------------------------------------------- */
 
 typedef struct entry {
-	char name[64];   /* file name in the folder */
+	char name[36];   /* file name in the folder: 32 hex digits, ".so" */
 	uint64_t bytes;  /* its size */
 	time_t used;     /* its modification time: the last use (rt_cache_open touches it) */
 } entry;
@@ -575,25 +601,16 @@ int rt_cache_prune(const char *dir, uint64_t max_bytes, char *err, size_t cap)
 	}
 	entry *es = NULL;
 	size_t n = 0, room = 0;
-	int deleted = 0;
-	time_t now = time(NULL);
 	char path[1280];
 	struct dirent *de;
 	while ((de = readdir(d)) != NULL) {
 		const char *name = de->d_name;
-		bool tmp = strncmp(name, TMP_PREFIX, strlen(TMP_PREFIX)) == 0;
-		if ((!tmp && !is_entry_name(name)) || strlen(name) >= sizeof es->name)
+		if (!is_entry_name(name))
 			continue;
 		snprintf(path, sizeof path, "%s/%s", dir, name);
 		struct stat st;
 		if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
 			continue;
-		if (tmp) {
-			/* A writer takes seconds: an hour-old temporary file is a dead writer's. */
-			if (now - st.st_mtime > STALE_TMP_SECONDS && unlink(path) == 0)
-				deleted++;
-			continue;
-		}
 		if (n == room) {
 			room = room ? room * 2 : 64;
 			entry *grown = realloc(es, room * sizeof *es);
@@ -605,12 +622,13 @@ int rt_cache_prune(const char *dir, uint64_t max_bytes, char *err, size_t cap)
 			}
 			es = grown;
 		}
-		snprintf(es[n].name, sizeof es[n].name, "%s", name);
+		memcpy(es[n].name, name, sizeof es[n].name); /* is_entry_name checked its length */
 		es[n].bytes = (uint64_t)st.st_size;
 		es[n].used = st.st_mtime;
 		n++;
 	}
 	closedir(d);
+	int deleted = sweep_temps(dir);
 	uint64_t total = 0;
 	for (size_t i = 0; i < n; i++)
 		total += es[i].bytes;

@@ -59,7 +59,8 @@ typedef struct rt_cache_result {
  * err (it is passed back to the caller of rt_cache_open as is). */
 typedef bool (*rt_cache_build_fn)(void *user, const char *path, char *err, size_t cap);
 
-/* The key of `len` bytes. */
+/* The key of `len` bytes. (Text written to a FILE can be gathered with
+ * open_memstream first.) */
 rt_cache_key rt_cache_key_of(const void *bytes, size_t len);
 
 /* The key's hex form into out[RT_CACHE_KEY_HEX]. */
@@ -69,12 +70,14 @@ void rt_cache_key_hex(rt_cache_key key, char *out);
 bool rt_cache_key_eq(rt_cache_key a, rt_cache_key b);
 
 /* A handle (dlopen, RTLD_NOW | RTLD_LOCAL) on a verified shared object for
- * `key`: from `dir` (NULL: rt_native_default_cache_dir) when a valid entry
+ * `key`: from `dir` (NULL or "": rt_native_default_cache_dir) when a valid entry
  * is there, else built by `build(user, ...)`, sealed and put there. The
  * folder is created (mode 0700, with its parents) when missing. Safe from
  * any number of threads and processes at once. Returns NULL with a message
  * in err when the object could not be built or loaded; `res` (may be NULL)
- * says how it went either way. Close the handle with dlclose. */
+ * says how it went either way. On a miss, temporary files that writers
+ * killed while compiling left behind (over an hour old) are deleted.
+ * Close the handle with dlclose. */
 void *rt_cache_open(const char *dir, rt_cache_key key, rt_cache_build_fn build, void *user, rt_cache_result *res,
 		    char *err, size_t cap);
 

@@ -600,6 +600,9 @@ Test(cache, null_folder_means_the_default)
 	cr_assert(res.cached);
 	cr_assert(!strncmp(res.path, dir, strlen(dir)), "%s is not under %s", res.path, dir);
 	cr_assert_eq(count_files(dir, NULL, 0), 1);
+	open_ok("", key_of("default"), &b, &res, 42);
+	cr_assert(res.hit, "\"\" is the default folder too");
+	cr_assert_eq(b.calls, 1);
 	struct stat st;
 	snprintf(dir, sizeof dir, "%s/a", top);
 	cr_assert_eq(stat(dir, &st), 0);
@@ -646,6 +649,27 @@ Test(cache, prune_deletes_the_least_recently_used)
 	cr_assert_eq(count_files(dir, NULL, 0), 1);
 	cr_assert_eq(rt_cache_prune("/nonexistent/ludic", 0, err, sizeof err), -1);
 	cr_assert(strstr(err, "could not be read"), "%s", err);
+	drop_dir(dir);
+	drop_dir(work);
+}
+
+Test(cache, a_miss_sweeps_files_of_dead_writers)
+{
+	char *dir = temp_dir(), *work = temp_dir();
+	char stale[1100], live[1100];
+	snprintf(stale, sizeof stale, "%s/.tmp-killed-abcdef", dir);
+	snprintf(live, sizeof live, "%s/.tmp-writing-abcdef", dir);
+	write_file(stale, "half", 4);
+	write_file(live, "half", 4);
+	struct timespec long_ago[2] = {{time(NULL) - 7200, 0}, {time(NULL) - 7200, 0}};
+	cr_assert_eq(utimensat(AT_FDCWD, stale, long_ago, 0), 0);
+	builder b = {work, 42, BUILD_OK, 0};
+	rt_cache_result res;
+	open_ok(dir, key_of("sweep"), &b, &res, 42);
+	cr_assert(!res.hit);
+	cr_assert_eq(access(stale, F_OK), -1, "a killed writer's file is deleted");
+	cr_assert_eq(access(live, F_OK), 0, "a file being written is kept");
+	cr_assert_eq(count_files(dir, NULL, 0), 2);
 	drop_dir(dir);
 	drop_dir(work);
 }
