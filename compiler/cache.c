@@ -185,9 +185,8 @@ static bool hash_file(int fd, uint64_t len, rt_cache_key *out)
  * only to tell a truncated entry from a foreign file in messages. */
 static uint64_t elf_extent(const unsigned char *head, size_t len)
 {
-	if (len < 64 || memcmp(head, "\x7f"
-				     "ELF",
-				4) != 0 || head[5] != 1)
+	static const unsigned char elf_magic[4] = {0x7f, 'E', 'L', 'F'};
+	if (len < 64 || memcmp(head, elf_magic, 4) != 0 || head[5] != 1 /* little-endian */)
 		return 0;
 	uint64_t ph, sh;
 	if (head[4] == 2) { /* ELF64 */
@@ -212,27 +211,27 @@ static rt_cache_fault classify_unsealed(int fd, uint64_t size, char *why, size_t
 	uint64_t elf_end = read_at(fd, head, hl, 0) ? elf_extent(head, hl) : 0;
 	if (elf_end && size < elf_end) {
 		say(why, cap,
-			 "the cached entry was truncated (%llu bytes, where its object alone takes %llu): "
-			 "a write was cut short",
-			 (unsigned long long)size, (unsigned long long)elf_end);
+		    "the cached entry was truncated (%llu bytes, where its object alone takes %llu): "
+		    "a write was cut short",
+		    (unsigned long long)size, (unsigned long long)elf_end);
 		return RT_CACHE_TRUNCATED;
 	}
 	if (elf_end && size > elf_end && size < elf_end + TRAILER_SIZE) {
 		say(why, cap,
-			 "the cached entry was truncated (%llu bytes: its trailer lacks %llu of its %d bytes): "
-			 "a write was cut short",
-			 (unsigned long long)size, (unsigned long long)(elf_end + TRAILER_SIZE - size), TRAILER_SIZE);
+		    "the cached entry was truncated (%llu bytes: its trailer lacks %llu of its %d bytes): "
+		    "a write was cut short",
+		    (unsigned long long)size, (unsigned long long)(elf_end + TRAILER_SIZE - size), TRAILER_SIZE);
 		return RT_CACHE_TRUNCATED;
 	}
 	if (size < TRAILER_SIZE) {
 		say(why, cap, "the cached entry was truncated (%llu bytes, less than its %d-byte trailer)",
-			 (unsigned long long)size, TRAILER_SIZE);
+		    (unsigned long long)size, TRAILER_SIZE);
 		return RT_CACHE_TRUNCATED;
 	}
 	if (elf_end)
 		say(why, cap,
-			 "the cached entry is a shared object without ludic's trailer: it was not written "
-			 "by ludic's cache");
+		    "the cached entry is a shared object without ludic's trailer: it was not written "
+		    "by ludic's cache");
 	else
 		say(why, cap, "the cached entry is not a ludic cache entry (no trailer at its end)");
 	return RT_CACHE_FOREIGN;
@@ -249,9 +248,9 @@ static rt_cache_fault check_fd(int fd, uint64_t size, rt_cache_key key, char *wh
 	uint32_t tsize = (uint32_t)get_le(t + 44, 4);
 	if (version != FORMAT_VERSION || tsize != TRAILER_SIZE) {
 		say(why, cap,
-			 "the cached entry was written by another version of ludic's cache (format %u, "
-			 "this one reads format %u)",
-			 version, FORMAT_VERSION);
+		    "the cached entry was written by another version of ludic's cache (format %u, "
+		    "this one reads format %u)",
+		    version, FORMAT_VERSION);
 		return RT_CACHE_FOREIGN;
 	}
 	if (get_le(t + 48, 8) != rt_siphash(1, 3, KEY_TRAILER_0, KEY_TRAILER_1, t, 48)) {
@@ -268,8 +267,8 @@ static rt_cache_fault check_fd(int fd, uint64_t size, rt_cache_key key, char *wh
 	uint64_t len = get_le(t, 8);
 	if (len != size - TRAILER_SIZE) {
 		say(why, cap,
-			 "the cached entry is corrupt (its object takes %llu bytes, its trailer says %llu)",
-			 (unsigned long long)(size - TRAILER_SIZE), (unsigned long long)len);
+		    "the cached entry is corrupt (its object takes %llu bytes, its trailer says %llu)",
+		    (unsigned long long)(size - TRAILER_SIZE), (unsigned long long)len);
 		return RT_CACHE_CORRUPT;
 	}
 	rt_cache_key h;
@@ -279,8 +278,8 @@ static rt_cache_fault check_fd(int fd, uint64_t size, rt_cache_key key, char *wh
 	}
 	if (h.lo != get_le(t + 24, 8) || h.hi != get_le(t + 32, 8)) {
 		say(why, cap,
-			 "the cached entry is corrupt (its bytes do not match the hash in its trailer: the "
-			 "file was damaged)");
+		    "the cached entry is corrupt (its bytes do not match the hash in its trailer: the "
+		    "file was damaged)");
 		return RT_CACHE_CORRUPT;
 	}
 	return RT_CACHE_VALID;
@@ -437,9 +436,9 @@ static void *build_private(const char *hex, rt_cache_key key, rt_cache_build_fn 
 	char tmp[1024];
 	if (!make_temp(temp_folder(), "ludic-", hex, tmp, sizeof tmp)) {
 		say(err, cap,
-			 "no temporary file could be made in %s (%s) to compile the program into: set TMPDIR "
-			 "to a writable folder",
-			 temp_folder(), strerror(errno));
+		    "no temporary file could be made in %s (%s) to compile the program into: set TMPDIR "
+		    "to a writable folder",
+		    temp_folder(), strerror(errno));
 		return NULL;
 	}
 	void *h = build_and_load(tmp, key, build, user, err, cap);
@@ -503,8 +502,8 @@ void *rt_cache_open(const char *dir, rt_cache_key key, rt_cache_build_fn build, 
 			dir = dflt;
 		} else {
 			say(res->warning, sizeof res->warning,
-				 "no cache folder is known (neither LUDIC_CACHE_DIR, XDG_CACHE_HOME nor HOME "
-				 "is set)" UNCACHED);
+			    "no cache folder is known (neither LUDIC_CACHE_DIR, XDG_CACHE_HOME nor HOME is set)" UNCACHED
+			    "; set LUDIC_CACHE_DIR to a writable folder to keep compiled programs");
 			h = build_private(hex, key, build, user, err, cap);
 			goto done;
 		}
@@ -539,17 +538,19 @@ void *rt_cache_open(const char *dir, rt_cache_key key, rt_cache_build_fn build, 
 	/* Build into the cache folder, then publish with one rename. */
 	char tmp[1024];
 	if (!make_dirs(dir)) {
-		say(res->warning, sizeof res->warning, "the cache folder %s could not be created (%s)" UNCACHED,
-			 dir, strerror(errno));
+		say(res->warning, sizeof res->warning,
+		    "the cache folder %s could not be created (%s)" UNCACHED
+		    "; set LUDIC_CACHE_DIR to a writable folder to keep compiled programs",
+		    dir, strerror(errno));
 		h = build_private(hex, key, build, user, err, cap);
 		goto done;
 	}
 	sweep_temps(dir); /* a miss costs a compile: a look at the folder is cheap beside it */
 	if (!make_temp(dir, TMP_PREFIX, hex, tmp, sizeof tmp)) {
 		say(res->warning, sizeof res->warning,
-			 "the cache folder %s is not writable (%s)" UNCACHED
-			 "; make it writable or set LUDIC_CACHE_DIR to a writable folder",
-			 dir, strerror(errno));
+		    "the cache folder %s is not writable (%s)" UNCACHED
+		    "; make it writable, or set LUDIC_CACHE_DIR to a writable folder",
+		    dir, strerror(errno));
 		h = build_private(hex, key, build, user, err, cap);
 		goto done;
 	}
@@ -557,8 +558,10 @@ void *rt_cache_open(const char *dir, rt_cache_key key, rt_cache_build_fn build, 
 	if (!h)
 		goto done;
 	if (rename(tmp, res->path) != 0) {
-		say(res->warning, sizeof res->warning, "the compiled program could not be put in the cache as %s (%s)" UNCACHED,
-			 res->path, strerror(errno));
+		say(res->warning, sizeof res->warning,
+		    "the compiled program could not be put in the cache as %s (%s)" UNCACHED
+		    "; delete %s to let the cache work again",
+		    res->path, strerror(errno), res->path);
 		unlink(tmp);
 		goto done;
 	}
