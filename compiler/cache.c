@@ -447,6 +447,13 @@ static void *build_private(const char *hex, rt_cache_key key, rt_cache_build_fn 
 	return h;
 }
 
+void *rt_cache_open_uncached(rt_cache_key key, rt_cache_build_fn build, void *user, char *err, size_t cap)
+{
+	char hex[RT_CACHE_KEY_HEX];
+	rt_cache_key_hex(key, hex);
+	return build_private(hex, key, build, user, err, cap);
+}
+
 /* Deletes the temporary files of `dir` that writers killed while compiling
  * left behind (a writer takes seconds: an hour-old one is a dead writer's).
  * Returns how many were deleted. */

@@ -81,6 +81,12 @@ bool rt_cache_key_eq(rt_cache_key a, rt_cache_key b);
 void *rt_cache_open(const char *dir, rt_cache_key key, rt_cache_build_fn build, void *user, rt_cache_result *res,
 		    char *err, size_t cap);
 
+/* The same object, neither read from nor kept in the cache (for a caller
+ * that turned the cache off): built into a private temporary file ($TMPDIR,
+ * else /tmp), sealed, loaded and deleted. NULL with a message in err on
+ * failure. */
+void *rt_cache_open_uncached(rt_cache_key key, rt_cache_build_fn build, void *user, char *err, size_t cap);
+
 /* Checks the entry at `path` against `key` without loading it: the fault,
  * and when it is not RT_CACHE_VALID, why in words into `why`. */
 rt_cache_fault rt_cache_check(const char *path, rt_cache_key key, char *why, size_t cap);

@@ -438,6 +438,29 @@ Test(cache, a_folder_that_cannot_be_written_still_loads)
 	}
 }
 
+Test(cache, uncached_builds_every_time_and_keeps_nothing)
+{
+	char *work = temp_dir(), *tmp = temp_dir();
+	setenv("TMPDIR", tmp, 1);
+	builder b = {work, 42, BUILD_OK, 0};
+	char err[512] = "";
+	for (int i = 1; i <= 2; i++) {
+		void *h = rt_cache_open_uncached(key_of("uncached"), build, &b, err, sizeof err);
+		cr_assert_not_null(h, "%s", err);
+		cr_assert_eq(answer_of(h), 42);
+		dlclose(h);
+		cr_assert_eq(b.calls, i);
+		cr_assert_eq(count_files(tmp, NULL, 0), 0);
+	}
+	b.mode = BUILD_FAILS;
+	cr_assert_null(rt_cache_open_uncached(key_of("uncached"), build, &b, err, sizeof err));
+	cr_assert_str_eq(err, "internal compiler error: made to fail by the test");
+	cr_assert_eq(count_files(tmp, NULL, 0), 0);
+	unsetenv("TMPDIR");
+	drop_dir(tmp);
+	drop_dir(work);
+}
+
 Test(cache, no_folder_known_still_loads)
 {
 	unsetenv("LUDIC_CACHE_DIR");
