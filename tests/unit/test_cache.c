@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,7 +88,7 @@ static int count_files(const char *dir, char *first, size_t cap)
 }
 
 /* What a build function does. */
-typedef enum { BUILD_OK, BUILD_FAILS, BUILD_GARBAGE } build_mode;
+typedef enum { BUILD_OK, BUILD_FAILS, BUILD_GARBAGE, BUILD_DIES } build_mode;
 
 typedef struct builder {
 	const char *work; /* folder for the C sources */
@@ -139,6 +140,11 @@ static bool build(void *user, const char *path, char *err, size_t cap)
 		}
 		snprintf(err, cap, "internal compiler error: made to fail by the test");
 		return false;
+	}
+	if (b->mode == BUILD_DIES) { /* half an object, then the process is killed */
+		if (!compile_answer(b->work, b->answer, path) || truncate(path, 1000) != 0)
+			return false;
+		raise(SIGKILL);
 	}
 	if (b->mode == BUILD_GARBAGE) {
 		FILE *f = fopen(path, "w");
@@ -495,6 +501,33 @@ Test(cache, a_failed_build_leaves_nothing)
 	cr_assert_null(h);
 	cr_assert(strstr(err, "could not be loaded"), "%s", err);
 	cr_assert_eq(count_files(dir, NULL, 0), 0);
+	drop_dir(dir);
+	drop_dir(work);
+}
+
+Test(cache, a_writer_killed_mid_build_leaves_no_entry)
+{
+	char *dir = temp_dir(), *work = temp_dir();
+	pid_t pid = fork();
+	if (pid == 0) {
+		builder dying = {work, 42, BUILD_DIES, 0};
+		char err[512];
+		rt_cache_open(dir, key_of("killed"), build, &dying, NULL, err, sizeof err);
+		_exit(0);
+	}
+	int status;
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	char name[256];
+	cr_assert_eq(count_files(dir, name, sizeof name), 1);
+	cr_assert(!strncmp(name, ".tmp-", 5), "only a temporary file is left, not %s", name);
+
+	builder b = {work, 42, BUILD_OK, 0};
+	rt_cache_result res;
+	open_ok(dir, key_of("killed"), &b, &res, 42);
+	cr_assert(!res.hit);
+	cr_assert_eq(res.rebuilt, RT_CACHE_VALID, "nothing half-written was ever under the entry's name");
+	cr_assert(res.cached);
 	drop_dir(dir);
 	drop_dir(work);
 }
