@@ -4,7 +4,6 @@
 #include "native.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 rt_native *rt_native_load(const rt_program *p, const rt_native_options *o, rt_native_info *info)
@@ -25,19 +24,5 @@ void rt_native_free(rt_native *n)
 
 bool rt_native_available(void)
 {
-	return false;
-}
-
-bool rt_native_default_cache_dir(char *buf, size_t cap)
-{
-	const char *d = getenv("LUDIC_CACHE_DIR");
-	if (d && *d)
-		return (size_t)snprintf(buf, cap, "%s", d) < cap;
-	d = getenv("XDG_CACHE_HOME");
-	if (d && *d)
-		return (size_t)snprintf(buf, cap, "%s/ludic", d) < cap;
-	d = getenv("HOME");
-	if (d && *d)
-		return (size_t)snprintf(buf, cap, "%s/.cache/ludic", d) < cap;
 	return false;
 }
