@@ -1,0 +1,10 @@
+#!/bin/bash
+# benchgen.sh BENCH_GEN DIFFRUN PROGRAM — 20,000 events from bench/gen.c (2,000
+# customers over 120 days) on PROGRAM, then four months of time passing,
+# compared on the two engines by diffrun.
+set -euo pipefail
+gen=$1 diffrun=$2 program=$3
+t=$(mktemp)
+trap 'rm -f "$t"' EXIT
+"$gen" --customers 2000 --events 20000 --days 120 --seed 7 >"$t"
+"$diffrun" --until 2027-10-01T00:00:00+02:00 "$program" "$t"
