@@ -79,7 +79,13 @@ class Gen:
         return f"{self.r.randint(lo, hi)} EUR"
 
     def line_cond(self):
-        c = self.r.randint(0, 5)
+        c = self.r.randint(0, 8)
+        if c == 6:
+            return f"count(tags) >= {self.r.randint(1, 2)}"
+        if c == 7:
+            return f"quantity * unit_price >= {self.money(20, 100)}"
+        if c == 8:
+            return self.pick(["price > unit_price", "sku = category", "price != unit_price"])
         if c == 0:
             return f'category = "{self.pick(CATEGORIES)}"'
         if c == 1:
@@ -111,7 +117,9 @@ class Gen:
         if c == 4 and self.ladders:
             lad = self.pick(list(self.ladders))
             op = self.pick(["=", ">=", "!=", "<"])
-            return f"{lad} {op} {self.pick(self.ladders[lad])}"
+            # `< lowest rung` is never true: a mission step with it is an error (E0401).
+            rungs = self.ladders[lad][1:] if op == "<" else self.ladders[lad]
+            return f"{lad} {op} {self.pick(rungs)}"
         if c == 5:
             return f"count(visit in this {self.pick(['week', 'month'])}) >= {self.r.randint(1, 3)}"
         if c == 6 and "return" in self.events_used:
@@ -142,7 +150,11 @@ class Gen:
                 lambda: f'region = "{self.pick(REGIONS)}"',
                 lambda: f"checkout = click_collect and pickup <= {r.randint(1, 4)} hours",
                 lambda: f"sum(quantity of {self.lines_where()}) >= {r.randint(2, 6)}",
-            ][c]()
+                lambda: f"total < sum(price of {self.lines_where()})",
+                lambda: f"total - {self.money(5, 50)} > -{self.money(1, 9)}",
+                lambda: f"count(lines) = sum(quantity of lines)",
+                lambda: f"count({self.lines_where()}) <= count(lines where {self.line_cond()})",
+            ][r.randint(0, 15)]()
         if ev == "return":
             return self.pick([
                 f"action in {{{self.pick(ACTIONS)}, {self.pick(ACTIONS)}}}",
@@ -162,7 +174,7 @@ class Gen:
         if ev == "redemption" and self.items:
             return self.pick([f'item = "{self.pick(self.items)}"', f"channel = {self.pick(CHANNELS)}"])
         if ev == "workshop":
-            return self.pick([f"kind = {self.pick(['pruning', 'composting', 'seed_swap'])}",
+            return self.pick([f'"{self.pick(TAGS)}" in tags', f"count(tags) > {r.randint(0, 2)}",f"kind = {self.pick(['pruning', 'composting', 'seed_swap'])}",
                               f"paid > {self.money(0, 20)}", f"length >= {r.randint(1, 3)} hours"])
         return self.history()
 
@@ -181,6 +193,14 @@ class Gen:
                 return f"floor(total / {self.pick([1, 10])} EUR)"
             if c == 4:
                 return f"min(total / 1 EUR, {r.randint(5, 80)})"
+        if c == 6:
+            return self.pick([
+                f"max({r.randint(1, 9)}, {r.randint(1, 9)} * count(purchase in last 30 days))",
+                f"abs({r.randint(1, 20)} - count(visit in last 30 days))",
+                f"max(-{r.randint(1, 5)}, {r.randint(1, 30)} - count(purchase in last 90 days))",
+            ])
+        if ev == "purchase" and c == 5 and not self.params:
+            return f"max(total / 5 EUR, sum(quantity of lines))"
         if ev == "return" and c <= 2:
             return f"value / {self.pick([1, 5])} EUR"
         if ev == "workshop" and c <= 1:
@@ -221,6 +241,8 @@ class Gen:
                 args.append(f"{key} = floor(total / 1 EUR)")
             elif c == 3 and ev in ("purchase", "signup"):
                 args.append(f"{key} = channel")
+            elif c == 5 and ev in ("purchase", "visit"):
+                args.append(f"{key} = store")
             elif c == 4:
                 args.append(f"{key} = {self.r.randint(1, 500)} - count(purchase in last 365 days)")
             else:
@@ -318,6 +340,7 @@ class Gen:
         self.emit("  store: string")
         self.emit("  length: duration")
         self.emit("  paid: money optional")
+        self.emit("  tags: list of string")
         self.emit("}")
         self.emit()
         self.custom = "workshop"
@@ -453,6 +476,13 @@ class Gen:
             where = f" where {self.event_cond(ev, 2)}" if self.chance(0.5) else ""
             trig = f"when {self.r.randint(1, 40)} days after {ev}{where}"
         self.emit(f'rule "{nm}" {trig}:')
+        if ev == "purchase" and self.chance(0.6):
+            # The event's numbers and choices, kept until the rule falls due (not its texts).
+            self.emit(f"  award total / {self.pick([1, 2, 5])} EUR {self.pick(self.customer_wallets())}")
+            self.emit(f"    times 2 when {self.pick(['channel = app', 'pickup <= 2 hours', 'checkout = till'])}")
+            self.emit(f'  notify "after-{self.r.randint(1, 99)}" with (paid = total, how = payment)')
+            self.emit()
+            return
         # `when D after EVENT` actions may read only the event's numbers and choices.
         for a in self.actions(None if ev is None else "timed", allow_debit=False):
             self.emit(a)
@@ -653,7 +683,7 @@ class Stream:
                      store=r.choice(STORES))
         elif ev == "workshop":
             e.update(kind=r.choice(["pruning", "composting", "seed_swap"]), store=r.choice(STORES),
-                     length=f"PT{r.randint(1, 3)}H")
+                     length=f"PT{r.randint(1, 3)}H", tags=r.sample(TAGS, r.randint(0, 3)))
             if r.random() < 0.5:
                 e["paid"] = round(r.uniform(0, 40), 2)
         return e
