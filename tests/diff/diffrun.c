@@ -5,9 +5,10 @@
  * passing, the engine counters, and at the end every customer's and staff
  * member's record (rt_engine_each_record).
  *
- *   diffrun [options] PROGRAM EVENTS
+ *   diffrun [options] PROGRAM... EVENTS
  *
- * PROGRAM is a .ludic file or a folder (one program and its overlays).
+ * PROGRAM is a .ludic file, a base program and its overlays (several files),
+ * or a folder of them.
  * EVENTS is a JSON Lines file. Exit status: 0 the two engines agree, 1 they
  * differ (the first difference is reported: which event line, which effect,
  * or which customer, byte and layout field), 2 the run could not be made
@@ -170,7 +171,10 @@ typedef struct advance {
 } advance;
 
 typedef struct options {
-	const char *program, *events;
+	const char **programs;     /* one folder, or one or more files (a base and its overlays) */
+	size_t nprograms;
+	const char *program;       /* the first, for reports */
+	const char *events;
 	ludic_engine_kind kind[2];
 	advance *adv; size_t nadv;
 	bool no_cache;
@@ -235,8 +239,8 @@ static void add_schedule(options *o, const char *path)
 }
 
 static const char usage[] =
-	"usage: diffrun [options] PROGRAM EVENTS\n"
-	"  runs PROGRAM (a .ludic file, or a folder: one program and its overlays) on the\n"
+	"usage: diffrun [options] PROGRAM... EVENTS\n"
+	"  runs PROGRAM (a .ludic file, a base and its overlays, or a folder of them) on the\n"
 	"  JSON Lines file EVENTS on two engines and compares everything, byte for byte\n"
 	"options:\n"
 	"  --a=interp|native|auto   the first engine (default interp)\n"
@@ -253,7 +257,7 @@ static void parse_args(int argc, char **argv, options *o)
 {
 	o->kind[0] = LUDIC_ENGINE_INTERP;
 	o->kind[1] = LUDIC_ENGINE_NATIVE;
-	const char *ops[2] = {0};
+	const char **ops = xrealloc(NULL, (size_t)argc * sizeof *ops);
 	int nops = 0;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -285,20 +289,19 @@ static void parse_args(int argc, char **argv, options *o)
 		} else if (a[0] == '-' && a[1]) {
 			fprintf(stderr, "diffrun: unknown option `%s`\n%s", a, usage);
 			exit(EXIT_FAIL);
-		} else if (nops < 2) {
-			ops[nops++] = a;
 		} else {
-			fprintf(stderr, "diffrun: one program and one events file, not more\n%s", usage);
-			exit(EXIT_FAIL);
+			ops[nops++] = a;
 		}
 #undef VALUE
 	}
-	if (nops != 2) {
+	if (nops < 2) {
 		fprintf(stderr, "diffrun: give a program and an events file\n%s", usage);
 		exit(EXIT_FAIL);
 	}
+	o->programs = ops;
+	o->nprograms = (size_t)nops - 1;
 	o->program = ops[0];
-	o->events = ops[1];
+	o->events = ops[nops - 1];
 }
 
 /* ---- the program ---- */
@@ -308,13 +311,10 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* A file, or every *.ludic file of a folder (sorted; the compiler pairs
- * overlays with their base by their headers, whatever the order). */
-static ludic_program *load_program(const char *path)
+/* Every *.ludic file of a folder into `c` (sorted; the compiler pairs
+ * overlays with their base by their headers, whatever the order), or one file. */
+static void add_path(ludic_compiler *c, const char *path)
 {
-	ludic_compiler *c = ludic_compiler_new();
-	if (!c)
-		die("out of memory");
 	struct stat st;
 	if (stat(path, &st) != 0)
 		die("cannot read `%s`: %s", path, strerror(errno));
@@ -346,6 +346,17 @@ static ludic_program *load_program(const char *path)
 	} else {
 		ludic_compiler_add_file(c, path, 0);
 	}
+}
+
+/* The program of `paths`: a folder, or files (a base and its overlays). */
+static ludic_program *load_program(const char *const *paths, size_t n)
+{
+	ludic_compiler *c = ludic_compiler_new();
+	if (!c)
+		die("out of memory");
+	for (size_t i = 0; i < n; i++)
+		add_path(c, paths[i]);
+	const char *path = paths[0];
 	ludic_program *p = NULL;
 	ludic_status s = ludic_program_new(c, &p);
 	if (s != LUDIC_OK) {
@@ -722,7 +733,7 @@ int main(int argc, char **argv)
 			o.adv[j - 1] = t;
 		}
 	run r = {.o = &o, .report = true};
-	r.prog = load_program(o.program);
+	r.prog = load_program(o.programs, o.nprograms);
 	size_t len;
 	char *text = read_all(o.events, &len);
 	split_lines(&r, text, len);
@@ -760,5 +771,6 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < o.nadv; i++)
 		free(o.adv[i].owned);
 	free(o.adv);
+	free(o.programs);
 	return rc;
 }

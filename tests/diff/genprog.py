@@ -4,9 +4,11 @@ events for it, the same for the same seed, for differential testing
 (tests/diff/random.py runs both engines on them and compares).
 
     genprog.py SEED OUTBASE
-        writes OUTBASE.ludic (the program), OUTBASE.jsonl (the events) and
+        writes OUTBASE.ludic (the program), OUTBASE.jsonl (the events),
         OUTBASE.until (when to let time pass: `N TIME` after N events, or
-        `TIME` at the end; diffrun --schedule reads it)
+        `TIME` at the end; diffrun --schedule reads it) and, for some seeds,
+        OUTBASE.overlay.ludic (an overlay for a region or some stores: the
+        program is then both files)
 
 The program is drawn from the language's constructs (docs/language.md):
 wallets with expiry and pending periods, points on spend with multipliers
@@ -54,6 +56,7 @@ class Gen:
         self.items = []            # catalogue reward names
         self.custom = None         # the custom event, if any
         self.events_used = set()
+        self.plain_rules = []      # (name, keyword, event) of rules an overlay may override
 
     # ---- helpers ----
     def chance(self, p):
@@ -85,7 +88,8 @@ class Gen:
         if c == 7:
             return f"quantity * unit_price >= {self.money(20, 100)}"
         if c == 8:
-            return self.pick(["price > unit_price", "sku = category", "price != unit_price"])
+            return self.pick(["price > unit_price", "sku = category", "price != unit_price",
+                              f'category not in {{"{self.pick(CATEGORIES)}", "{self.pick(CATEGORIES)}"}}'])
         if c == 0:
             return f'category = "{self.pick(CATEGORIES)}"'
         if c == 1:
@@ -153,8 +157,9 @@ class Gen:
                 lambda: f"total < sum(price of {self.lines_where()})",
                 lambda: f"total - {self.money(5, 50)} > -{self.money(1, 9)}",
                 lambda: f"count(lines) = sum(quantity of lines)",
+                lambda: f"(count(lines) != sum(quantity of lines)) or (total > sum(price of {self.lines_where()}))",
                 lambda: f"count({self.lines_where()}) <= count(lines where {self.line_cond()})",
-            ][r.randint(0, 15)]()
+            ][r.randint(0, 16)]()
         if ev == "return":
             return self.pick([
                 f"action in {{{self.pick(ACTIONS)}, {self.pick(ACTIONS)}}}",
@@ -198,7 +203,12 @@ class Gen:
                 f"max({r.randint(1, 9)}, {r.randint(1, 9)} * count(purchase in last 30 days))",
                 f"abs({r.randint(1, 20)} - count(visit in last 30 days))",
                 f"max(-{r.randint(1, 5)}, {r.randint(1, 30)} - count(purchase in last 90 days))",
+                f"max(-count(visit in last 30 days), {r.randint(1, 9)})",
+                f"min(count(purchase in last 30 days), {r.randint(1, 9)})",
             ])
+        if ev == "purchase" and c == 4 and self.chance(0.4):
+            # a division by a count that may be 0 (the basket may be empty)
+            return self.pick(["total / (count(lines) + 1) / 1 EUR", "total / count(lines) / 1 EUR"])
         if ev == "purchase" and c == 5 and not self.params:
             return f"max(total / 5 EUR, sum(quantity of lines))"
         if ev == "return" and c <= 2:
@@ -441,6 +451,8 @@ class Gen:
         self.events_used.add(ev)
         nm = self.name(f"{kw.capitalize()} {len(self.rule_names)}")
         self.rule_names.append(nm)
+        if not in_group and not staff:
+            self.plain_rules.append((nm, kw, ev))
         where = f" where {self.event_cond(ev)}" if self.chance(0.6) else ""
         self.emit(f'{kw} "{nm}"{self.scope()} on {ev}{where}{self.dates()}:')
         if in_group:
@@ -569,6 +581,41 @@ class Gen:
             self.emit(line)
         self.emit("}")
         self.emit()
+
+    def overlay(self):
+        """An overlay for a region or some stores, or None."""
+        if not self.chance(0.3):
+            return None
+        base_out, self.out = self.out, []
+        if self.chance(0.5):
+            scope = f'region "{self.pick(REGIONS)}"'
+        else:
+            scope = "stores " + ", ".join(f'"{x}"' for x in self.r.sample(STORES, self.r.randint(1, 2)))
+        self.emit(f'overlay "gen-{self.seed}-pilot" extends "gen-{self.seed}" version "1" for {scope}')
+        self.emit()
+        for p in self.params:
+            if self.chance(0.6):
+                self.emit(f"param {p} = {self.r.randint(1, 90)}")
+        for nm, kw, ev in self.r.sample(self.plain_rules, min(len(self.plain_rules), self.r.randint(0, 2))):
+            self.emit(f'override {kw} "{nm}" on {ev}' +
+                      (f" where {self.event_cond(ev, 1)}" if self.chance(0.5) else "") + ":")
+            for a in self.actions(ev):
+                self.emit(a)
+            for c in self.clauses():
+                self.emit(c)
+            self.emit()
+        overridden = {ln[len("override "):].split('"')[1] for ln in self.out if ln.startswith("override ")}
+        for nm in self.r.sample(self.rule_names, min(len(self.rule_names), self.r.randint(0, 2))):
+            if nm not in overridden:
+                self.emit(f'disable "{nm}"')
+        self.emit()
+        for _ in range(self.r.randint(0, 2)):
+            self.rule(self.pick(["rule", "bonus"]), self.pick(["purchase", "visit", "return"]))
+        if self.chance(0.5):
+            self.timed_rule()  # time passing follows the customer's latest region or store
+        text = "\n".join(self.out).rstrip() + "\n"
+        self.out = base_out
+        return text
 
     def program(self):
         self.header()
@@ -736,11 +783,13 @@ class Stream:
 
 
 def generate(seed):
+    """(program, events, schedule, overlay or None) for `seed`."""
     g = Gen(seed)
     prog = g.program()
+    overlay = g.overlay()
     s = Stream(g)
     s.make(random.Random(seed).randint(40, 400))
-    return prog, "\n".join(s.lines) + "\n", "\n".join(s.schedule) + "\n"
+    return prog, "\n".join(s.lines) + "\n", "\n".join(s.schedule) + "\n", overlay
 
 
 def main(argv):
@@ -748,10 +797,11 @@ def main(argv):
         print(__doc__, file=sys.stderr)
         return 2
     seed = int(argv[0])
-    prog, events, until = generate(seed)
-    for ext, text in ((".ludic", prog), (".jsonl", events), (".until", until)):
-        with open(argv[1] + ext, "w", encoding="utf-8") as f:
-            f.write(text)
+    prog, events, until, overlay = generate(seed)
+    for ext, text in ((".ludic", prog), (".jsonl", events), (".until", until), (".overlay.ludic", overlay)):
+        if text is not None:
+            with open(argv[1] + ext, "w", encoding="utf-8") as f:
+                f.write(text)
     return 0
 
 

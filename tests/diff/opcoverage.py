@@ -32,10 +32,17 @@ def main(argv):
     op_line = re.compile(r"^\s+\d+\s+([A-Z][A-Z0-9_]*)\b")
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "p.ludic")
+        opath = os.path.join(tmp, "p.overlay.ludic")
         for seed in range(first, first + count):
+            prog, _events, _until, overlay = genprog.generate(seed)
             with open(path, "w", encoding="utf-8") as f:
-                f.write(genprog.generate(seed)[0])
-            out = subprocess.run([ludic, "dump", "--ir", path], stdout=subprocess.PIPE,
+                f.write(prog)
+            files = [path]
+            if overlay:
+                with open(opath, "w", encoding="utf-8") as f:
+                    f.write(overlay)
+                files = [opath]  # `dump --ir` takes one program: the overlay finds its base next to it
+            out = subprocess.run([ludic, "dump", "--ir", *files], stdout=subprocess.PIPE,
                                  stderr=subprocess.DEVNULL, text=True).stdout
             for op in {m.group(1) for m in map(op_line.match, out.splitlines()) if m}:
                 used[op] = used.get(op, 0) + 1

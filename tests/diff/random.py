@@ -35,31 +35,36 @@ import genprog  # noqa: E402
 def one(seed, args, tmp):
     """0 same, 1 different (files kept in --bugs), 3 generator bug."""
     base = os.path.join(tmp, str(seed))
-    prog, events, until = genprog.generate(seed)
-    for ext, text in ((".ludic", prog), (".jsonl", events), (".until", until)):
+    prog, events, until, overlay = genprog.generate(seed)
+    exts = [".ludic", ".jsonl", ".until"] + ([".overlay.ludic"] if overlay else [])
+    for ext, text in zip(exts, (prog, events, until, overlay)):
         with open(base + ext, "w", encoding="utf-8") as f:
             f.write(text)
-    chk = subprocess.run([args.ludic, "check", base + ".ludic"], stdout=subprocess.PIPE,
+    programs = [base + ".ludic"] + ([base + ".overlay.ludic"] if overlay else [])
+    chk = subprocess.run([args.ludic, "check", *programs], stdout=subprocess.PIPE,
                          stderr=subprocess.STDOUT, text=True)
     if chk.returncode != 0:
         print(f"seed {seed}: GENERATOR BUG: the generated program does not check "
               f"(tests/diff/genprog.py must only write valid programs)")
         print("    " + chk.stdout.strip().replace("\n", "\n    "))
         print(f"    replay: python3 {os.path.join(HERE, 'genprog.py')} {seed} /tmp/{seed} && "
-              f"{args.ludic} check /tmp/{seed}.ludic")
+              f"{args.ludic} check /tmp/{seed}.ludic{' /tmp/%d.overlay.ludic' % seed if overlay else ''}")
         return 3
-    cmd = [args.diffrun, "--quiet", *args.pass_on, "--schedule", base + ".until", base + ".ludic", base + ".jsonl"]
+    cmd = [args.diffrun, "--quiet", *args.pass_on, "--schedule", base + ".until", *programs, base + ".jsonl"]
     r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     if r.returncode == 0:
+        for ext in exts:
+            os.remove(base + ext)
         return 0
     print(f"seed {seed}: {'DIFFERENT' if r.returncode == 1 else 'ERROR (exit %d)' % r.returncode}")
     print("    " + r.stdout.strip().replace("\n", "\n    "))
     os.makedirs(args.bugs, exist_ok=True)
-    for ext in (".ludic", ".jsonl", ".until"):
+    for ext in exts:
         shutil.copy(base + ext, os.path.join(args.bugs, f"{seed}{ext}"))
     b = os.path.join(args.bugs, str(seed))
-    print(f"    kept as {b}.ludic, .jsonl, .until (commit them: meson replays every file set of tests/bugs/)")
-    print(f"    replay: {args.diffrun} {' '.join(args.pass_on)} --schedule {b}.until {b}.ludic {b}.jsonl")
+    print(f"    kept as {b}{', '.join(exts)} (commit them: meson replays every file set of tests/bugs/)")
+    ov = f" {b}.overlay.ludic" if overlay else ""
+    print(f"    replay: {' '.join([args.diffrun, *args.pass_on])} --schedule {b}.until {b}.ludic{ov} {b}.jsonl")
     print(f"    or:     python3 {os.path.abspath(__file__)} --ludic {args.ludic} --diffrun {args.diffrun} --replay {seed}")
     return 1
 
