@@ -85,6 +85,10 @@ def main():
     args = ap.parse_args()
     args.pass_on = ([f"--a={args.a}"] if args.a else []) + ([f"--b={args.b}"] if args.b else []) + \
         (["--no-cache"] if args.no_cache else [])
+    # A seed must always give the same files, or a failure could not be replayed.
+    if genprog.generate(args.base) != genprog.generate(args.base):
+        print(f"genprog.py is not deterministic: seed {args.base} gave two different outputs")
+        return 1
     with tempfile.TemporaryDirectory(prefix="ludic-random-") as tmp:
         if args.replay is not None:
             rc = one(args.replay, args, tmp)
