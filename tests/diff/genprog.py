@@ -3,7 +3,7 @@
 events for it, the same for the same seed, for differential testing
 (tests/diff/random.py runs both engines on them and compares).
 
-    genprog.py SEED OUTBASE
+    genprog.py [--edges] SEED OUTBASE
         writes OUTBASE.ludic (the program), OUTBASE.jsonl (the events),
         OUTBASE.until (when to let time pass: `N TIME` after N events, or
         `TIME` at the end; diffrun --schedule reads it) and, for some seeds,
@@ -55,6 +55,7 @@ class Gen:
         self.params = []
         self.items = []            # catalogue reward names
         self.custom = None         # the custom event, if any
+        self.planting = False      # the custom event with a list of records, declared
         self.events_used = set()
         self.plain_rules = []      # (name, keyword, event) of rules an overlay may override
 
@@ -82,25 +83,20 @@ class Gen:
         return f"{self.r.randint(lo, hi)} EUR"
 
     def line_cond(self):
-        c = self.r.randint(0, 8)
-        if c == 6:
-            return f"count(tags) >= {self.r.randint(1, 2)}"
-        if c == 7:
-            return f"quantity * unit_price >= {self.money(20, 100)}"
-        if c == 8:
-            return self.pick(["price > unit_price", "sku = category", "price != unit_price",
-                              f'category not in {{"{self.pick(CATEGORIES)}", "{self.pick(CATEGORIES)}"}}'])
-        if c == 0:
-            return f'category = "{self.pick(CATEGORIES)}"'
-        if c == 1:
-            return f'"{self.pick(TAGS)}" in tags'
-        if c == 2:
-            return f"unit_price >= {self.money(5, 80)}"
-        if c == 3:
-            return f"quantity >= {self.r.randint(2, 4)}"
-        if c == 4:
-            return f'category in {{"{self.pick(CATEGORIES)}", "{self.pick(CATEGORIES)}"}}'
-        return f'category = "{self.pick(CATEGORIES)}" and not "{self.pick(TAGS)}" in tags'
+        """A condition on one basket line."""
+        cat, tag = self.pick(CATEGORIES), self.pick(TAGS)
+        return self.pick([
+            lambda: f'category = "{cat}"',
+            lambda: f'"{tag}" in tags',
+            lambda: f"unit_price >= {self.money(5, 80)}",
+            lambda: f"quantity >= {self.r.randint(2, 4)}",
+            lambda: f'category in {{"{cat}", "{self.pick(CATEGORIES)}"}}',
+            lambda: f'category = "{cat}" and not "{tag}" in tags',
+            lambda: f"count(tags) >= {self.r.randint(1, 2)}",
+            lambda: f"quantity * unit_price >= {self.money(20, 100)}",
+            lambda: self.pick(["price > unit_price", "sku = category", "price != unit_price",
+                               f'category not in {{"{cat}", "{self.pick(CATEGORIES)}"}}']),
+        ])()
 
     def lines_where(self):
         return "lines" if self.chance(0.2) else f"lines where {self.line_cond()}"
@@ -178,6 +174,12 @@ class Gen:
             return f"rating >= {r.randint(1, 5)}"
         if ev == "redemption" and self.items:
             return self.pick([f'item = "{self.pick(self.items)}"', f"channel = {self.pick(CHANNELS)}"])
+        if ev == "planting":
+            sp = self.pick(["oak", "ash", "rose"])
+            return self.pick([f"any(plants where height > {r.randint(1, 3)}.5)",
+                              f'count(plants where species not in {{"{sp}", "ash"}}) >= 1',
+                              f'site = "garden-{r.randint(1, 2)}"',
+                              f'all(plants where species = "{sp}")'])
         if ev == "workshop":
             return self.pick([f'"{self.pick(TAGS)}" in tags', f"count(tags) > {r.randint(0, 2)}",f"kind = {self.pick(['pruning', 'composting', 'seed_swap'])}",
                               f"paid > {self.money(0, 20)}", f"length >= {r.randint(1, 3)} hours"])
@@ -187,6 +189,9 @@ class Gen:
         """An amount of points for an award on `ev`."""
         r = self.r
         c = r.randint(0, 6)
+        if ev == "purchase" and c == 4 and self.chance(0.4):
+            # a division by a count that may be 0 (the basket may be empty)
+            return self.pick(["total / (count(lines) + 1) / 1 EUR", "total / count(lines) / 1 EUR"])
         if ev == "purchase":
             if c == 0:
                 return f"total / {self.pick([1, 2, 5])} EUR"
@@ -206,11 +211,12 @@ class Gen:
                 f"max(-count(visit in last 30 days), {r.randint(1, 9)})",
                 f"min(count(purchase in last 30 days), {r.randint(1, 9)})",
             ])
-        if ev == "purchase" and c == 4 and self.chance(0.4):
-            # a division by a count that may be 0 (the basket may be empty)
-            return self.pick(["total / (count(lines) + 1) / 1 EUR", "total / count(lines) / 1 EUR"])
         if ev == "purchase" and c == 5 and not self.params:
             return f"max(total / 5 EUR, sum(quantity of lines))"
+        if ev == "planting" and c <= 3:
+            return self.pick(['sum(quantity of plants where species = "oak")',
+                              "sum(quantity of plants where height >= 2 and species != \"ash\")",
+                              "count(plants)"])
         if ev == "return" and c <= 2:
             return f"value / {self.pick([1, 5])} EUR"
         if ev == "workshop" and c <= 1:
@@ -226,6 +232,9 @@ class Gen:
         ms = []
         for _ in range(self.r.randint(0, 2)):
             f = self.pick(["2", "1.5", "110%", "3", "0.5"])
+            if ev == "purchase" and self.chance(0.2):
+                # a factor computed from the event (two scaled values multiplied)
+                f = self.pick(["total / 100 EUR", "1.5 * count(lines)"])
             if self.ladders and self.chance(0.4):
                 lad = self.pick(list(self.ladders))
                 cond = f"{lad} >= {self.pick(self.ladders[lad][1:] or self.ladders[lad])}"
@@ -329,6 +338,8 @@ class Gen:
             evs.append("redemption")
         if self.custom:
             evs.append(self.custom)
+        if self.planting:
+            evs.append("planting")
         return evs
 
     # ---- declarations ----
@@ -342,6 +353,19 @@ class Gen:
         self.emit()
 
     def custom_event(self):
+        if self.chance(0.3):
+            # A list of records with an optional field: absent values inside lines.
+            self.emit("record plant {")
+            self.emit("  species: string")
+            self.emit("  quantity: count")
+            self.emit("  height: number optional")
+            self.emit("}")
+            self.emit("event planting {")
+            self.emit("  site: string")
+            self.emit("  plants: list of plant")
+            self.emit("}")
+            self.emit()
+            self.planting = True
         if not self.chance(0.35):
             return
         self.emit("enum workshop_kind { pruning, composting, seed_swap }")
@@ -656,8 +680,9 @@ class Gen:
 # ---- events ----
 
 class Stream:
-    def __init__(self, g):
+    def __init__(self, g, edges=False):
         self.g = g
+        self.edges = edges      # sometimes extreme amounts (see generate)
         self.r = random.Random(g.seed * 7919 + 1)
         self.t = 1_804_000_000 + self.r.randint(0, 86400 * 60)   # 2027-03-01 or so
         self.lines = []
@@ -676,6 +701,9 @@ class Stream:
         for _ in range(self.r.randint(0, 5)):
             q = self.r.randint(1, 4)
             up = round(self.r.uniform(0.5, 120), 2)
+            if self.edges and self.r.random() < 0.02:
+                # edges: nothing paid, a huge basket, a huge price (sums and products overflow small types)
+                q, up = self.r.choice([(1, 0), (0, 5.5), (1_000_000, 19.99), (3, 99_999_999.99), (1, 0.01)])
             lines.append({"sku": f"SKU-{self.r.randint(1, 50)}", "category": self.r.choice(CATEGORIES),
                           "tags": self.r.sample(TAGS, self.r.randint(0, 2)), "quantity": q,
                           "unit_price": up, "price": round(q * up, 2)})
@@ -688,6 +716,8 @@ class Stream:
             evs += ["redemption"] * 2
         if self.g.custom:
             evs += ["workshop"]
+        if self.g.planting:
+            evs += ["planting"]
         ev = r.choice(evs)
         self.n += 1
         e = {"type": ev, "id": f"e{self.n}", "customer": cust, "at": self.stamp(self.t)}
@@ -728,6 +758,14 @@ class Stream:
         elif ev == "redemption":
             e.update(item=r.choice(self.g.items + ["Nothing such"]), channel=r.choice(CHANNELS),
                      store=r.choice(STORES))
+        elif ev == "planting":
+            plants = []
+            for _ in range(r.randint(0, 4)):
+                p = {"species": r.choice(["oak", "ash", "rose", "fern"]), "quantity": r.randint(1, 9)}
+                if r.random() < 0.6:
+                    p["height"] = round(r.uniform(0.1, 4), 2)
+                plants.append(p)
+            e.update(site=f"garden-{r.randint(1, 3)}", plants=plants)
         elif ev == "workshop":
             e.update(kind=r.choice(["pruning", "composting", "seed_swap"]), store=r.choice(STORES),
                      length=f"PT{r.randint(1, 3)}H", tags=r.sample(TAGS, r.randint(0, 3)))
@@ -782,22 +820,27 @@ class Stream:
         self.schedule.append(self.stamp(self.t + 86400 * r.randint(30, 400)))
 
 
-def generate(seed):
-    """(program, events, schedule, overlay or None) for `seed`."""
+def generate(seed, edges=False):
+    """(program, events, schedule, overlay or None) for `seed`. With `edges`,
+    some basket lines carry extreme values (a price of 0, a million items, a
+    price of 99,999,999.99 EUR): they look for overflows, and are off by
+    default while the runtime still overflows on them (docs/testing.md)."""
     g = Gen(seed)
     prog = g.program()
     overlay = g.overlay()
-    s = Stream(g)
+    s = Stream(g, edges)
     s.make(random.Random(seed).randint(40, 400))
     return prog, "\n".join(s.lines) + "\n", "\n".join(s.schedule) + "\n", overlay
 
 
 def main(argv):
+    edges = "--edges" in argv
+    argv = [a for a in argv if a != "--edges"]
     if len(argv) != 2:
         print(__doc__, file=sys.stderr)
         return 2
     seed = int(argv[0])
-    prog, events, until, overlay = generate(seed)
+    prog, events, until, overlay = generate(seed, edges)
     for ext, text in ((".ludic", prog), (".jsonl", events), (".until", until), (".overlay.ludic", overlay)):
         if text is not None:
             with open(argv[1] + ext, "w", encoding="utf-8") as f:

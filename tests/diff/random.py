@@ -15,6 +15,7 @@ check`, which must find no error), and compare the two engines on it
   --bugs DIR   where a failing seed is written (default tests/bugs next to
                this folder): DIR/SEED.ludic, .jsonl and .until
   --replay SEED  generate and compare one seed, then stop
+  --edges      extreme amounts in some baskets (genprog.py --edges)
 
 Exit status: 0 every seed compared the same, 1 a seed differed or a
 generated program had errors (a generator bug), 2 bad usage.
@@ -35,7 +36,7 @@ import genprog  # noqa: E402
 def one(seed, args, tmp):
     """0 same, 1 different (files kept in --bugs), 3 generator bug."""
     base = os.path.join(tmp, str(seed))
-    prog, events, until, overlay = genprog.generate(seed)
+    prog, events, until, overlay = genprog.generate(seed, args.edges)
     exts = [".ludic", ".jsonl", ".until"] + ([".overlay.ludic"] if overlay else [])
     for ext, text in zip(exts, (prog, events, until, overlay)):
         with open(base + ext, "w", encoding="utf-8") as f:
@@ -47,7 +48,7 @@ def one(seed, args, tmp):
         print(f"seed {seed}: GENERATOR BUG: the generated program does not check "
               f"(tests/diff/genprog.py must only write valid programs)")
         print("    " + chk.stdout.strip().replace("\n", "\n    "))
-        print(f"    replay: python3 {os.path.join(HERE, 'genprog.py')} {seed} /tmp/{seed} && "
+        print(f"    replay: python3 {os.path.join(HERE, 'genprog.py')} {'--edges ' if args.edges else ''}{seed} /tmp/{seed} && "
               f"{args.ludic} check /tmp/{seed}.ludic{' /tmp/%d.overlay.ludic' % seed if overlay else ''}")
         return 3
     cmd = [args.diffrun, "--quiet", *args.pass_on, "--schedule", base + ".until", *programs, base + ".jsonl"]
@@ -65,7 +66,8 @@ def one(seed, args, tmp):
     print(f"    kept as {b}{', '.join(exts)} (commit them: meson replays every file set of tests/bugs/)")
     ov = f" {b}.overlay.ludic" if overlay else ""
     print(f"    replay: {' '.join([args.diffrun, *args.pass_on])} --schedule {b}.until {b}.ludic{ov} {b}.jsonl")
-    print(f"    or:     python3 {os.path.abspath(__file__)} --ludic {args.ludic} --diffrun {args.diffrun} --replay {seed}")
+    print(f"    or:     python3 {os.path.abspath(__file__)} --ludic {args.ludic} --diffrun {args.diffrun} "
+          f"{'--edges ' if args.edges else ''}--replay {seed}")
     return 1
 
 
@@ -82,11 +84,12 @@ def main():
     ap.add_argument("--a")
     ap.add_argument("--b")
     ap.add_argument("--no-cache", action="store_true")
+    ap.add_argument("--edges", action="store_true")
     args = ap.parse_args()
     args.pass_on = ([f"--a={args.a}"] if args.a else []) + ([f"--b={args.b}"] if args.b else []) + \
         (["--no-cache"] if args.no_cache else [])
     # A seed must always give the same files, or a failure could not be replayed.
-    if genprog.generate(args.base) != genprog.generate(args.base):
+    if genprog.generate(args.base, args.edges) != genprog.generate(args.base, args.edges):
         print(f"genprog.py is not deterministic: seed {args.base} gave two different outputs")
         return 1
     with tempfile.TemporaryDirectory(prefix="ludic-random-") as tmp:
