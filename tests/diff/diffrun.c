@@ -625,7 +625,7 @@ static void start(run *r, perturb pt, bool announce)
 				    "  this build has a native back end, so this is a failure: comparing the interpreter "
 				    "with itself would prove nothing",
 				    in.note ? in.note : "(no reason given)");
-			s->label = "interp*";
+			s->label = "interp*"; /* native asked for, the interpreter ran */
 			if (announce && k == 1)
 				printf("no native back end in this build: compared interp with interp\n");
 		}
@@ -741,8 +741,8 @@ int main(int argc, char **argv)
 	bool same = compare(&r, PERTURB_NONE, true);
 	int rc = same ? EXIT_SAME : EXIT_DIFF;
 	if (same && !o.quiet)
-		printf("same: %s vs %s on %s, %zu lines of %s, %zu time advances\n", kind_name(o.kind[0]),
-		       kind_name(o.kind[1]), o.program, r.nlines, o.events, o.nadv);
+		printf("same: %s vs %s on %s, %zu lines of %s, %zu time advances\n", r.sd[0].label, r.sd[1].label,
+		       o.program, r.nlines, o.events, o.nadv);
 	if (o.self_test && same) {
 		static const struct { perturb p; const char *what; } tests[] = {
 			{PERTURB_DROP_EFFECT, "one effect dropped"},
