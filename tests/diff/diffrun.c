@@ -148,17 +148,26 @@ static void on_effect(void *user, const ludic_effect *fx)
 	sl_push(&s->effects, j);
 }
 
+/* A new string, printf-style. */
+static char *xprintf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	char *t = xrealloc(NULL, (size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(t, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return t;
+}
+
 static void on_reject(void *user, const ludic_reject *r)
 {
 	side *s = user;
-	int n = snprintf(NULL, 0, "code=%s line=%llu column=%u field=%s event=%s message=%s", r->code, r->line,
-			 r->column, r->field ? r->field : "(none)", r->event_id ? r->event_id : "(none)",
-			 r->message ? r->message : "");
-	char *t = xrealloc(NULL, (size_t)n + 1);
-	snprintf(t, (size_t)n + 1, "code=%s line=%llu column=%u field=%s event=%s message=%s", r->code, r->line,
-		 r->column, r->field ? r->field : "(none)", r->event_id ? r->event_id : "(none)",
-		 r->message ? r->message : "");
-	sl_push(&s->rejects, t);
+	sl_push(&s->rejects, xprintf("code=%s line=%llu column=%u field=%s event=%s message=%s", r->code, r->line,
+				     r->column, r->field ? r->field : "(none)", r->event_id ? r->event_id : "(none)",
+				     r->message ? r->message : ""));
 }
 
 /* ---- options ---- */
