@@ -187,6 +187,7 @@ typedef struct options {
 	ludic_engine_kind kind[2];
 	advance *adv; size_t nadv;
 	bool no_cache;
+	size_t batch;              /* --b-batch: side b takes lines in batches of this many (0: one by one) */
 	bool self_test;
 	bool quiet;
 } options;
@@ -257,6 +258,8 @@ static const char usage[] =
 	"  --until TIME             let time pass up to TIME (RFC 3339) after the last event\n"
 	"  --advance LINE@TIME      let time pass up to TIME after event line LINE (repeatable)\n"
 	"  --schedule FILE          advances from FILE, one per line: `TIME` or `LINE TIME`\n"
+	"  --b-batch N              give the second engine the lines in batches of N\n"
+	"                           (ludic_engine_push_json_batch); the first takes them one by one\n"
 	"  --no-cache               compile native code, neither reading nor writing the cache\n"
 	"  --self-test              also prove that a perturbed run is reported as different\n"
 	"  --quiet                  print nothing when the engines agree\n"
@@ -286,7 +289,13 @@ static void parse_args(int argc, char **argv, options *o)
 			add_advance(o, v, NULL);
 		else if (VALUE("--schedule"))
 			add_schedule(o, v);
-		else if (strcmp(a, "--no-cache") == 0)
+		else if (VALUE("--b-batch")) {
+			char *endp;
+			unsigned long n = strtoul(v, &endp, 10);
+			if (*endp || n == 0 || n > 1000000)
+				die("--b-batch %s: write a number of lines from 1 to 1000000", v);
+			o->batch = n;
+		} else if (strcmp(a, "--no-cache") == 0)
 			o->no_cache = true;
 		else if (strcmp(a, "--self-test") == 0)
 			o->self_test = true;
@@ -504,12 +513,17 @@ static const rt_lay_field *field_at(const rt_program *p, bool staff, size_t off)
 
 static void show_value(run *r, const char *label, const uint8_t *rec, const rt_lay_field *f, size_t at)
 {
-	report(r, "  %-7s bytes", label);
-	uint32_t n = f->size > 32 ? 32 : f->size;
-	for (uint32_t i = 0; i < n; i++)
-		report(r, " %02x", rec[f->off + i]);
-	if (f->size > n)
-		report(r, " ...");
+	/* At most 32 bytes: the field, or the part of a wide one around byte `at`. */
+	size_t from = f->off, to = (size_t)f->off + f->size;
+	if (f->size > 32) {
+		from = at >= (size_t)f->off + 8 ? (at - 8) / 8 * 8 : f->off;
+		if (from < f->off)
+			from = f->off;
+		to = from + 32 < (size_t)f->off + f->size ? from + 32 : (size_t)f->off + f->size;
+	}
+	report(r, "  %-7s bytes %zu to %zu:", label, from, to - 1);
+	for (size_t i = from; i < to; i++)
+		report(r, " %02x", rec[i]);
 	if (f->size == 1 || f->size == 2 || f->size == 4 || f->size == 8) {
 		uint64_t u = 0;
 		memcpy(&u, rec + f->off, f->size); /* little-endian hosts: the low bytes */
@@ -668,28 +682,55 @@ static bool compare(run *r, perturb pt, bool announce)
 	/* Advances before the first line ("0 TIME" in a schedule). */
 	while (same && next_adv < r->o->nadv && r->o->adv[next_adv].after == 0)
 		same = do_advance(r, &r->o->adv[next_adv++], (size_t)-2);
-	for (size_t i = 0; i < r->nlines && same; i++) {
-		int res[2];
-		for (int k = 0; k < 2; k++)
-			res[k] = ludic_engine_push_json(r->sd[k].e, r->lines[i], r->lens[i], i + 1);
-		if (pt == PERTURB_RESULT && !changed_result && res[1] != LUDIC_BLANK) {
-			res[1] = res[1] == LUDIC_APPLIED ? LUDIC_REJECTED : LUDIC_APPLIED;
+	size_t batch = r->o->batch ? r->o->batch : 1;
+	int *res[2] = {xrealloc(NULL, batch * sizeof(int)), xrealloc(NULL, batch * sizeof(int))};
+	ludic_line *chunk = xrealloc(NULL, batch * sizeof *chunk);
+	for (size_t i = 0; i < r->nlines && same;) {
+		/* Lines i to end-1: one line, or with --b-batch a batch for side b
+		 * that stops where time is to pass. */
+		size_t end = i + batch < r->nlines ? i + batch : r->nlines;
+		if (next_adv < r->o->nadv && r->o->adv[next_adv].after > i && r->o->adv[next_adv].after < end)
+			end = (size_t)r->o->adv[next_adv].after;
+		for (size_t l = i; l < end; l++)
+			res[0][l - i] = ludic_engine_push_json(r->sd[0].e, r->lines[l], r->lens[l], l + 1);
+		if (r->o->batch) {
+			for (size_t l = i; l < end; l++)
+				chunk[l - i] = (ludic_line){.text = r->lines[l], .len = r->lens[l], .line_no = l + 1};
+			if (ludic_engine_push_json_batch(r->sd[1].e, chunk, end - i, res[1]) != 0)
+				die("%s: the batch of lines %zu to %zu was refused: %s", r->sd[1].label, i + 1, end,
+				    ludic_engine_error(r->sd[1].e));
+		} else {
+			for (size_t l = i; l < end; l++)
+				res[1][l - i] = ludic_engine_push_json(r->sd[1].e, r->lines[l], r->lens[l], l + 1);
+		}
+		if (pt == PERTURB_RESULT && !changed_result && res[1][0] != LUDIC_BLANK) {
+			res[1][0] = res[1][0] == LUDIC_APPLIED ? LUDIC_REJECTED : LUDIC_APPLIED;
 			changed_result = true;
 		}
-		if (res[0] != res[1]) {
-			report(r, "DIFFERENT: line %zu: push result %d on %s, %d on %s "
-				  "(0 applied, 1 duplicate, 2 rejected, 3 anonymous, 4 blank)\n",
-			       i + 1, res[0], r->sd[0].label, res[1], r->sd[1].label);
-			show_line(r, i);
-			same = false;
-			break;
+		for (size_t l = i; l < end && same; l++) {
+			if (res[0][l - i] != res[1][l - i]) {
+				report(r, "DIFFERENT: line %zu: push result %d on %s, %d on %s "
+					  "(0 applied, 1 duplicate, 2 rejected, 3 anonymous, 4 blank)\n",
+				       l + 1, res[0][l - i], r->sd[0].label, res[1][l - i], r->sd[1].label);
+				show_line(r, l);
+				same = false;
+			}
 		}
-		char where[64];
-		snprintf(where, sizeof where, "line %zu", i + 1);
-		same = compare_round(r, where, i);
-		while (same && next_adv < r->o->nadv && r->o->adv[next_adv].after == i + 1)
-			same = do_advance(r, &r->o->adv[next_adv++], i);
+		if (!same)
+			break;
+		char where[96];
+		if (end - i == 1)
+			snprintf(where, sizeof where, "line %zu", i + 1);
+		else
+			snprintf(where, sizeof where, "lines %zu to %zu (one batch on %s)", i + 1, end, r->sd[1].label);
+		same = compare_round(r, where, end - i == 1 ? i : (size_t)-1);
+		i = end;
+		while (same && next_adv < r->o->nadv && r->o->adv[next_adv].after == i)
+			same = do_advance(r, &r->o->adv[next_adv++], i - 1);
 	}
+	free(res[0]);
+	free(res[1]);
+	free(chunk);
 	/* Advances after the last line, and those that name a line past the end. */
 	while (same && next_adv < r->o->nadv)
 		same = do_advance(r, &r->o->adv[next_adv++], (size_t)-1);
