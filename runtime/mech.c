@@ -90,6 +90,21 @@ int64_t rt_expiry_day(const rt_program *p, uint32_t w, int64_t day)
 	}
 }
 
+/* Amounts in a record saturate instead of overflowing: only absurd inputs
+ * (awards near 2^63 points) reach the limits, and they must not be
+ * undefined behaviour. */
+static inline int64_t add_sat(int64_t a, int64_t b)
+{
+	int64_t r;
+	return __builtin_add_overflow(a, b, &r) ? (b > 0 ? INT64_MAX : INT64_MIN) : r;
+}
+
+static inline int64_t mul_sat(int64_t a, int64_t b)
+{
+	int64_t r;
+	return __builtin_mul_overflow(a, b, &r) ? (((a < 0) != (b < 0)) ? INT64_MIN : INT64_MAX) : r;
+}
+
 /* Adds a lot (amount, key day) to a sorted array of `cap` 16-byte lots at
  * `off`, count at `noff`; merged with a lot of the same day; when full,
  * merged into the newest lot, which takes the later day. `extra` is the
@@ -99,13 +114,13 @@ static void lot_add(uint8_t *rec, uint32_t off, uint32_t noff, uint32_t cap, int
 	uint32_t n = (uint32_t)rt_ld32(rec, noff);
 	for (uint32_t i = 0; i < n; i++) {
 		if (rt_ld32(rec, off + i * 16 + 8) == day) {
-			rt_st64(rec, off + i * 16, rt_ld64(rec, off + i * 16) + amount);
+			rt_st64(rec, off + i * 16, add_sat(rt_ld64(rec, off + i * 16), amount));
 			return;
 		}
 	}
 	if (n == cap) {
 		uint32_t last = off + (n - 1) * 16;
-		rt_st64(rec, last, rt_ld64(rec, last) + amount);
+		rt_st64(rec, last, add_sat(rt_ld64(rec, last), amount));
 		if (rt_ld32(rec, last + 8) < day) {
 			rt_st32(rec, last + 8, day);
 			rt_st32(rec, last + 12, extra);
@@ -160,7 +175,7 @@ static void earned_windows(rt_vm *vm, uint8_t *rec, uint32_t w, int64_t at, int6
 		return;
 	(void)at;
 	for (int32_t k = p->wallets[w].earned_win; k >= 0; k = p->windows[k].next_earned)
-		rt_win_add_idx(p, rec, (uint32_t)k, rt_period(vm, p->windows[k].unit), points * AST_DECIMAL_SCALE);
+		rt_win_add_idx(p, rec, (uint32_t)k, rt_period(vm, p->windows[k].unit), mul_sat(points, AST_DECIMAL_SCALE));
 }
 
 void rt_credit(rt_vm *vm, uint32_t w, int64_t amount, int32_t rule)
@@ -172,7 +187,7 @@ void rt_credit(rt_vm *vm, uint32_t w, int64_t amount, int32_t rule)
 	uint8_t *rec = rec_of(vm, w);
 	if (!rec)
 		return;
-	rt_st64(rec, lw->off + W_EARNED, rt_ld64(rec, lw->off + W_EARNED) + amount);
+	rt_st64(rec, lw->off + W_EARNED, add_sat(rt_ld64(rec, lw->off + W_EARNED), amount));
 	earned_windows(vm, rec, w, vm->at, amount);
 	int32_t exp = RT_NO_DAY;
 	if (lw->lots_off) {
@@ -184,16 +199,16 @@ void rt_credit(rt_vm *vm, uint32_t w, int64_t amount, int32_t rule)
 		exp = vm->exp_day;
 	}
 	if (lw->pend_off) {
-		rt_st64(rec, lw->off + W_PENDING, rt_ld64(rec, lw->off + W_PENDING) + amount);
+		rt_st64(rec, lw->off + W_PENDING, add_sat(rt_ld64(rec, lw->off + W_PENDING), amount));
 		lot_add(rec, lw->pend_off, lw->off + W_NPEND, RT_PENDING, amount, (int32_t)(vm->day + lw->pending_days), exp);
 	} else {
-		rt_st64(rec, lw->off + W_BAL, rt_ld64(rec, lw->off + W_BAL) + amount);
+		rt_st64(rec, lw->off + W_BAL, add_sat(rt_ld64(rec, lw->off + W_BAL), amount));
 		if (lw->lots_off)
 			lot_add(rec, lw->lots_off, lw->off + W_NLOTS, RT_LOTS, amount, exp, 0);
 	}
 	if (vm->recent >= 0 && lw->recent_slot >= 0 && rec == vm->st) {
 		uint32_t o = p->off_recent + (uint32_t)vm->recent * p->recent_size + 32 + 16 * (uint32_t)lw->recent_slot;
-		rt_st64(rec, o, rt_ld64(rec, o) + amount);
+		rt_st64(rec, o, add_sat(rt_ld64(rec, o), amount));
 	}
 	rt_effect fx = fx_wallet(vm, RT_FX_AWARD, rule, w, rec, amount);
 	rt_emit(vm, &fx);
@@ -230,7 +245,7 @@ void rt_expire(rt_vm *vm, uint32_t w)
 	uint32_t n = (uint32_t)rt_ld32(rec, lw->off + W_NLOTS), k = 0;
 	int64_t total = 0;
 	while (k < n && rt_ld32(rec, lw->lots_off + k * 16 + 8) <= vm->day)
-		total += rt_ld64(rec, lw->lots_off + (k++) * 16);
+		total = add_sat(total, rt_ld64(rec, lw->lots_off + (k++) * 16));
 	if (!k)
 		return;
 	lot_remove_front(rec, lw->lots_off, lw->off + W_NLOTS, k);
@@ -256,7 +271,7 @@ void rt_release(rt_vm *vm, uint32_t w)
 	while (k < n && rt_ld32(rec, lw->pend_off + k * 16 + 8) <= vm->day) {
 		uint32_t o = lw->pend_off + k * 16;
 		int64_t a = rt_ld64(rec, o);
-		total += a;
+		total = add_sat(total, a);
 		if (lw->lots_off && a > 0)
 			lot_add(rec, lw->lots_off, lw->off + W_NLOTS, RT_LOTS, a, rt_ld32(rec, o + 12), 0);
 		k++;
@@ -265,7 +280,7 @@ void rt_release(rt_vm *vm, uint32_t w)
 		return;
 	lot_remove_front(rec, lw->pend_off, lw->off + W_NPEND, k);
 	rt_st64(rec, lw->off + W_PENDING, rt_ld64(rec, lw->off + W_PENDING) - total);
-	int64_t bal = rt_ld64(rec, lw->off + W_BAL) + total;
+	int64_t bal = add_sat(rt_ld64(rec, lw->off + W_BAL), total);
 	rt_st64(rec, lw->off + W_BAL, bal);
 	if (total <= 0)
 		return;
@@ -310,7 +325,7 @@ static int64_t win_combine(const rt_lay_window *w, int64_t a, int64_t b)
 	switch (w->fn) {
 	case RT_WIN_MIN: return a < b ? a : b;
 	case RT_WIN_MAX: return a > b ? a : b;
-	default: return a + b;
+	default: return add_sat(a, b);
 	}
 }
 
@@ -329,7 +344,7 @@ void rt_win_add_idx(const rt_program *p, uint8_t *st, uint32_t win, int64_t idx,
 		for (int64_t k = last + 1; k <= idx; k++) {
 			uint32_t sl = ring_slot(k, n);
 			if (w->fn == RT_WIN_SUM)
-				total -= bucket_get(st, w, sl);
+				total = add_sat(total, -bucket_get(st, w, sl));
 			bucket_set(st, w, sl, empty);
 		}
 		rt_st32(st, w->off, (int32_t)idx);
@@ -339,7 +354,7 @@ void rt_win_add_idx(const rt_program *p, uint8_t *st, uint32_t win, int64_t idx,
 	uint32_t s = ring_slot(idx, n);
 	bucket_set(st, w, s, win_combine(w, bucket_get(st, w, s), v));
 	if (w->fn == RT_WIN_SUM)
-		rt_st64(st, w->off + WIN_TOTAL, total + v);
+		rt_st64(st, w->off + WIN_TOTAL, add_sat(total, v));
 }
 
 int64_t rt_win_sum_idx(const rt_program *p, const uint8_t *st, uint32_t win, int64_t idx)
@@ -804,7 +819,7 @@ void rt_return(rt_vm *vm, rt_str original, int64_t value)
 			rt_st64(st, lw->off + W_EARNED, rt_ld64(st, lw->off + W_EARNED) - taken);
 			int64_t pat = clk_period_start(p->zone, CLK_DAY, pday);
 			for (int32_t k = lw->earned_win; k >= 0; k = p->windows[k].next_earned)
-				rt_win_add(p, st, (uint32_t)k, pat, -taken * AST_DECIMAL_SCALE);
+				rt_win_add(p, st, (uint32_t)k, pat, mul_sat(-taken, AST_DECIMAL_SCALE));
 			rt_effect fx = fx_wallet(vm, RT_FX_REVERSE, -1, w, st, taken);
 			rt_emit(vm, &fx);
 		}
