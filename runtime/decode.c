@@ -3,8 +3,8 @@
  * Four steps per line, each linear in its length:
  *
  *   1. guards: the length limit, blank lines, a byte order mark, the first
- *      byte (`{`), and the nesting limit (a byte count, then a precise scan
- *      only when the count is high);
+ *      byte (`{`), and, before jsmn only, the nesting limit (a byte count,
+ *      then a precise scan only when the count is high);
  *   2. jsmn (Debian's libjsmn-dev, strict mode, parent links) cuts the line
  *      into tokens;
  *   3. validate(): jsmn is a tokenizer, not a validator (it accepts `[1 2]`,
@@ -1031,8 +1031,8 @@ value: /* a value is due at js[i] */
 	switch (js[i]) {
 	case '{':
 	case '[':
-		if (sp > RT_DECODE_MAX_DEPTH)
-			return false;
+		if (sp >= RT_DECODE_MAX_DEPTH)
+			return false; /* too deep: check_depth() says so */
 		tok[nt] = (jsmntok_t){js[i] == '{' ? JSMN_OBJECT : JSMN_ARRAY, (int)i, -1, 0, -1};
 		stack[sp++] = nt++;
 		if (js[i++] == '{')
@@ -1642,14 +1642,8 @@ static int32_t key_field(rt_decoder *d, const rt_record *rec, const jsmntok_t *k
 		n = unescape(s, n, d->key);
 		s = d->key;
 	}
-	if (guess < rec->nfields && rec->fields[guess].name_len == n) {
-		const char *name = rec->fields[guess].name;
-		size_t i = 0;
-		while (i < n && name[i] == s[i])
-			i++;
-		if (i == n)
-			return (int32_t)guess;
-	}
+	if (guess < rec->nfields && rec->fields[guess].name_len == n && memcmp(rec->fields[guess].name, s, n) == 0)
+		return (int32_t)guess;
 	return rt_schema_field(rec, s, n);
 }
 
@@ -1849,7 +1843,7 @@ static int guards(rt_decoder *d)
 		return RT_DECODE_EMPTY;
 	char c = d->js[i];
 	if (c == '{')
-		return check_depth(d) ? -1 : RT_DECODE_REJECT;
+		return -1; /* the depth is checked before jsmn sees the line (fast_parse checks it on its own) */
 	const char *what = c == '[' ? "a list" : c == '"' ? "a string" : c == '-' || (c >= '0' && c <= '9') ? "a number"
 					   : c == 't' || c == 'f' ? "a boolean" : c == 'n' ? "null" : NULL;
 	if (!what) {
@@ -1888,7 +1882,7 @@ rt_decode_status rt_decode_json(rt_decoder *d, const char *line, size_t len, rt_
 	int g = guards(d);
 	if (g >= 0)
 		return (rt_decode_status)g;
-	if ((d->slow || !fast_parse(d)) && (!tokenize(d) || !validate(d)))
+	if ((d->slow || !fast_parse(d)) && (!check_depth(d) || !tokenize(d) || !validate(d)))
 		return d->why->code == RT_REJ_NOMEM ? RT_DECODE_NOMEM : RT_DECODE_REJECT;
 	if (d->tok[0].type != JSMN_OBJECT) {
 		reject(d, RT_REJ_NOT_OBJECT, 0, "the line is not an object");
