@@ -811,9 +811,8 @@ static inline void prefetch_lines(const void *p, size_t bytes)
 }
 
 /* Applies one decoded event whose customer id hashes to `h` (unused for an
- * anonymous event). `warm`: the customer's block was prefetched already (a
- * batch did it a few events ago). */
-static int apply(ludic_engine *e, const rt_event *ev, unsigned long long line_no, uint64_t h, bool warm)
+ * anonymous event). */
+static int apply(ludic_engine *e, const rt_event *ev, unsigned long long line_no, uint64_t h)
 {
 	tier_check(e);
 	e->st.events++;
@@ -847,8 +846,7 @@ static int apply(ludic_engine *e, const rt_event *ev, unsigned long long line_no
 	/* The record is a few KB read here and there by the program: ask for
 	 * all of it now, so that its cache misses overlap instead of coming one
 	 * after the other as the routine reaches each field. */
-	if (!warm)
-		prefetch_lines(c, e->cpool.rec_size);
+	prefetch_lines(c, e->cpool.rec_size);
 	if (c->last_at != INT64_MIN && at < c->last_at - e->lateness)
 		return reject_too_late(e, c, at, id, line_no);
 	uint64_t eh = rt_hash_bytes(id.p, id.len);
@@ -888,7 +886,7 @@ static inline uint64_t customer_hash(const rt_event *ev)
 
 int rt_engine_apply(ludic_engine *e, const rt_event *ev, unsigned long long line_no)
 {
-	return apply(e, ev, line_no, customer_hash(ev), false);
+	return apply(e, ev, line_no, customer_hash(ev));
 }
 
 static int reject_decoded(ludic_engine *e, const rt_reject *why, unsigned long long line_no)
@@ -933,7 +931,10 @@ int rt_engine_push_typed(ludic_engine *e, ludic_event *lev)
  *     so an event stays valid until its slot comes round again) or finish
  *     it (typed), hash its customer id, prefetch the table slot;
  *   event k - AHEAD/2: probe the table (its slot is in cache by now) and
- *     prefetch the customer's block;
+ *     prefetch the first lines of the customer's block (the header the
+ *     lookup and the duplicate check read; the record itself is asked for
+ *     when the event is applied, as one push does: fetching all of it this
+ *     early, for several events, measured slower);
  *   apply event k - AHEAD, exactly as one push does.
  *
  * Preparing has no effect on the engine (decoding and finishing read only
@@ -942,9 +943,12 @@ int rt_engine_push_typed(ludic_engine *e, ludic_event *lev)
  * customers are made, rejects reported and callbacks called as then. */
 
 /* How far ahead, in events. Typed events are cheap to prepare, so the
- * fetches need many events to overlap; a JSON line takes long enough to
- * decode that a few are enough. Measured with bench/batch_bench.c. */
+ * fetches need several events to overlap; a JSON line takes long enough to
+ * decode that two are enough. Measured with bench/batch_bench.c (typed: 4
+ * and 16 were no better than 8). PREFETCH_AHEAD_BYTES: the block's header
+ * (id, times, duplicate ring) and the first bytes after it. */
 #define AHEAD_TYPED 8
+#define PREFETCH_AHEAD_BYTES 256
 #define AHEAD_JSON 2
 #define RING_TYPED (AHEAD_TYPED + 1)
 #define RING_JSON (AHEAD_JSON + 1)
@@ -1023,7 +1027,7 @@ static inline void prefetch_block(const ludic_engine *e, uint64_t h)
 		if (!x->r)
 			return;
 		if (x->h == h) {
-			prefetch_lines(x->r, e->cpool.rec_size);
+			prefetch_lines(x->r, PREFETCH_AHEAD_BYTES);
 			return;
 		}
 	}
@@ -1057,7 +1061,7 @@ static void prepare_typed(ludic_engine *e, prep *p, const ludic_event *ev, rt_re
 static int apply_typed(ludic_engine *e, const prep *p, const ludic_event *lev)
 {
 	switch (p->what) {
-	case PREP_EVENT: return apply(e, &p->ev, 0, p->h, true);
+	case PREP_EVENT: return apply(e, &p->ev, 0, p->h);
 	case PREP_NOT_READY:
 		set_error(e, "ludic_engine_push_batch was given an event without a type: call ludic_event_reset first");
 		return -1;
@@ -1098,7 +1102,7 @@ static void prepare_json(ludic_engine *e, prep *p, rt_decoder *d, const ludic_li
 static int apply_json(ludic_engine *e, const prep *p, const rt_reject *why, unsigned long long line_no)
 {
 	switch (p->what) {
-	case PREP_EVENT: return apply(e, &p->ev, line_no, p->h, true);
+	case PREP_EVENT: return apply(e, &p->ev, line_no, p->h);
 	case PREP_BLANK: return LUDIC_BLANK;
 	case PREP_REJECT: return reject_decoded(e, why, line_no);
 	default: return -1;
