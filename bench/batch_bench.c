@@ -41,7 +41,8 @@ static const char *const path_names[P_COUNT] = {"typed", "typed-batch", "json", 
 static int run_path(const ludic_program *p, const typed *t, const lines *l, path which, size_t batch, run_result *out)
 {
 	memset(out, 0, sizeof *out);
-	ludic_engine_options opt = {.on_effect = on_effect, .effect_user = &out->fx, .on_reject = on_reject, .reject_user = &out->fx};
+	ludic_engine_options opt = {.on_effect = on_effect, .effect_user = &out->fx, .on_reject = on_reject,
+				    .reject_user = &out->fx};
 	ludic_engine *e = NULL;
 	if (ludic_engine_new(p, &opt, &e) != LUDIC_OK)
 		return -1;

@@ -319,12 +319,15 @@ Test(json, generated_20_customers_repeat_within_a_batch, .timeout = 120)
 /* Bad lines, duplicates, anonymous events, a blank line, a late event, a
  * new customer right after a reject: each in the middle of a batch. */
 static const char *mixed =
-	"{\"type\":\"signup\",\"id\":\"s1\",\"customer\":\"a\",\"at\":\"2027-03-20T08:00:00+01:00\",\"channel\":\"app\",\"region\":\"north\"}\n"
+	"{\"type\":\"signup\",\"id\":\"s1\",\"customer\":\"a\",\"at\":\"2027-03-20T08:00:00+01:00\","
+	"\"channel\":\"app\",\"region\":\"north\"}\n"
 	"not json\n"
-	"{\"type\":\"purchase\",\"id\":\"p1\",\"customer\":\"a\",\"at\":\"2027-03-20T09:00:00+01:00\",\"lines\":[{\"sku\":"
+	"{\"type\":\"purchase\",\"id\":\"p1\",\"customer\":\"a\",\"at\":\"2027-03-20T09:00:00+01:00\","
+	"\"lines\":[{\"sku\":"
 	"\"X\",\"category\":\"garden\",\"tags\":[],\"quantity\":2,\"unit_price\":30,\"price\":60}],\"total\":60,"
 	"\"channel\":\"store\",\"payment\":\"card\",\"checkout\":\"till\",\"store\":\"S1\",\"region\":\"north\"}\n"
-	"{\"type\":\"purchase\",\"id\":\"p1\",\"customer\":\"a\",\"at\":\"2027-03-20T09:00:00+01:00\",\"lines\":[{\"sku\":"
+	"{\"type\":\"purchase\",\"id\":\"p1\",\"customer\":\"a\",\"at\":\"2027-03-20T09:00:00+01:00\","
+	"\"lines\":[{\"sku\":"
 	"\"X\",\"category\":\"garden\",\"tags\":[],\"quantity\":2,\"unit_price\":30,\"price\":60}],\"total\":60,"
 	"\"channel\":\"store\",\"payment\":\"card\",\"checkout\":\"till\",\"store\":\"S1\",\"region\":\"north\"}\n"
 	"\n"
@@ -332,18 +335,25 @@ static const char *mixed =
 	"{\"type\":\"teleport\",\"id\":\"t1\",\"customer\":\"a\",\"at\":\"2027-03-20T09:00:00+01:00\"}\n"
 	"{\"type\":\"purchase\",\"customer\":\"b\",\"at\":\"2027-03-20T09:00:00+01:00\",\"total\":5}\n"
 	"{\"type\":\"app\",\"id\":\"anon1\",\"at\":\"2027-03-20T09:05:00+01:00\",\"action\":\"open\"}\n"
-	"{\"type\":\"signup\",\"id\":\"s2\",\"customer\":\"b\",\"at\":\"2027-03-20T09:06:00+01:00\",\"channel\":\"web\",\"region\":\"north\"}\n"
+	"{\"type\":\"signup\",\"id\":\"s2\",\"customer\":\"b\",\"at\":\"2027-03-20T09:06:00+01:00\","
+	"\"channel\":\"web\",\"region\":\"north\"}\n"
 	"{\"type\":\"purchase\",\"id\":\"p2\",\"customer\":\"b\",\"at\":\"2027-03-21T10:00:00+01:00\",\"lines\":[],"
-	"\"total\":120,\"channel\":\"web\",\"payment\":\"card\",\"checkout\":\"till\",\"store\":\"web\",\"region\":\"north\"}\n"
+	"\"total\":120,\"channel\":\"web\",\"payment\":\"card\",\"checkout\":\"till\",\"store\":\"web\","
+	"\"region\":\"north\"}\n"
 	"{\"type\":\"purchase\",\"id\":\"p3\",\"customer\":\"b\",\"at\":\"2027-03-01T10:00:00+01:00\",\"lines\":[],"
-	"\"total\":10,\"channel\":\"web\",\"payment\":\"card\",\"checkout\":\"till\",\"store\":\"web\",\"region\":\"north\"}\n"
+	"\"total\":10,\"channel\":\"web\",\"payment\":\"card\",\"checkout\":\"till\",\"store\":\"web\","
+	"\"region\":\"north\"}\n"
 	"{\"type\":\"purchase\",\"id\":\"p2\",\"customer\":\"b\",\"at\":\"2027-03-21T10:00:00+01:00\",\"lines\":[],"
-	"\"total\":120,\"channel\":\"web\",\"payment\":\"card\",\"checkout\":\"till\",\"store\":\"web\",\"region\":\"north\"}\n"
-	"{\"type\":\"signup\",\"id\":\"s3\",\"customer\":\"c\",\"at\":\"2027-03-21T11:00:00+01:00\",\"channel\":\"app\",\"region\":\"north\"}\n"
+	"\"total\":120,\"channel\":\"web\",\"payment\":\"card\",\"checkout\":\"till\",\"store\":\"web\","
+	"\"region\":\"north\"}\n"
+	"{\"type\":\"signup\",\"id\":\"s3\",\"customer\":\"c\",\"at\":\"2027-03-21T11:00:00+01:00\","
+	"\"channel\":\"app\",\"region\":\"north\"}\n"
 	"{\"type\":\"purchase\",\"id\":\"p4\",\"customer\":\"c\",\"at\":\"2027-03-21T11:30:00+01:00\",\"lines\":[],"
-	"\"total\":\"ten\",\"channel\":\"app\",\"payment\":\"card\",\"checkout\":\"till\",\"store\":\"web\",\"region\":\"north\"}\n"
+	"\"total\":\"ten\",\"channel\":\"app\",\"payment\":\"card\",\"checkout\":\"till\",\"store\":\"web\","
+	"\"region\":\"north\"}\n"
 	"{\"type\":\"purchase\",\"id\":\"p5\",\"customer\":\"c\",\"at\":\"2027-03-21T11:40:00+01:00\",\"lines\":[],"
-	"\"total\":75.5,\"channel\":\"app\",\"payment\":\"card\",\"checkout\":\"till\",\"store\":\"web\",\"region\":\"north\"}\n";
+	"\"total\":75.5,\"channel\":\"app\",\"payment\":\"card\",\"checkout\":\"till\",\"store\":\"web\","
+	"\"region\":\"north\"}\n";
 
 Test(json, bad_lines_duplicates_anonymous_blank_late)
 {
@@ -392,7 +402,9 @@ Test(json, empty_batch_and_null_arguments)
 	ludic_line ls[3] = {
 		{"", 0, 1},
 		{NULL, 5, 2},
-		{"{\"type\":\"signup\",\"id\":\"s1\",\"customer\":\"a\",\"at\":\"2027-03-20T08:00:00+01:00\",\"channel\":\"app\",\"region\":\"north\"}", 0, 3},
+		{"{\"type\":\"signup\",\"id\":\"s1\",\"customer\":\"a\",\"at\":\"2027-03-20T08:00:00+01:00\","
+		 "\"channel\":\"app\",\"region\":\"north\"}",
+		 0, 3},
 	};
 	ls[2].len = strlen(ls[2].text);
 	cr_assert_eq(ludic_engine_push_json_batch(e, ls, 3, s.results), 0);
@@ -400,7 +412,8 @@ Test(json, empty_batch_and_null_arguments)
 	cr_assert_eq(s.results[1], -1);
 	cr_assert_eq(s.results[2], LUDIC_APPLIED);
 	/* results may be NULL */
-	ls[2].text = "{\"type\":\"signup\",\"id\":\"s2\",\"customer\":\"b\",\"at\":\"2027-03-20T08:00:00+01:00\",\"channel\":\"app\",\"region\":\"north\"}";
+	ls[2].text = "{\"type\":\"signup\",\"id\":\"s2\",\"customer\":\"b\",\"at\":\"2027-03-20T08:00:00+01:00\","
+		     "\"channel\":\"app\",\"region\":\"north\"}";
 	cr_assert_eq(ludic_engine_push_json_batch(e, ls + 2, 1, NULL), 0);
 	finish(e, &s);
 	cr_assert_eq(s.stats.events, 2);
@@ -439,7 +452,9 @@ Test(json, a_batch_from_a_callback_is_refused)
 
 typedef struct fields {
 	int signup, purchase, app;
-	int s_channel, s_region, p_payment, p_checkout, p_store, p_region, p_total, p_channel, p_lines, l_sku, l_category, l_quantity, l_unit_price, l_price, a_action;
+	int s_channel, s_region, a_action;                                          /* signup, app */
+	int p_payment, p_checkout, p_store, p_region, p_total, p_channel, p_lines;  /* purchase */
+	int l_sku, l_category, l_quantity, l_unit_price, l_price;                   /* its lines */
 } fields;
 
 static fields find_fields(const ludic_program *p)
