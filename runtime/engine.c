@@ -1061,6 +1061,9 @@ static void prepare_typed(ludic_engine *e, prep *p, const ludic_event *ev, rt_re
 static int apply_typed(ludic_engine *e, const prep *p, const ludic_event *lev)
 {
 	switch (p->what) {
+	case PREP_NULL:
+		set_error(e, "ludic_engine_push_batch was given a NULL event pointer in its array");
+		return -1;
 	case PREP_EVENT: return apply(e, &p->ev, 0, p->h);
 	case PREP_NOT_READY:
 		set_error(e, "ludic_engine_push_batch was given an event without a type: call ludic_event_reset first");
@@ -1105,6 +1108,9 @@ static int apply_json(ludic_engine *e, const prep *p, const rt_reject *why, unsi
 	case PREP_EVENT: return apply(e, &p->ev, line_no, p->h);
 	case PREP_BLANK: return LUDIC_BLANK;
 	case PREP_REJECT: return reject_decoded(e, why, line_no);
+	case PREP_NULL:
+		set_error(e, "ludic_engine_push_json_batch was given a line whose text is NULL but whose length is not 0");
+		return -1;
 	default: return -1;
 	}
 }

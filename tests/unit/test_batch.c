@@ -411,6 +411,7 @@ Test(json, empty_batch_and_null_arguments)
 	cr_assert_eq(s.results[0], LUDIC_BLANK);
 	cr_assert_eq(s.results[1], -1);
 	cr_assert_eq(s.results[2], LUDIC_APPLIED);
+	cr_assert(strstr(ludic_engine_error(e), "NULL") != NULL, "%s", ludic_engine_error(e));
 	/* results may be NULL */
 	ls[2].text = "{\"type\":\"signup\",\"id\":\"s2\",\"customer\":\"b\",\"at\":\"2027-03-20T08:00:00+01:00\","
 		     "\"channel\":\"app\",\"region\":\"north\"}";
