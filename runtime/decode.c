@@ -650,27 +650,25 @@ static bool check_string(rt_decoder *d, jsmntok_t *t)
 	return true;
 }
 
-/* True if s[0..n) is a JSON number. */
-static bool json_number(const char *s, size_t n)
+/* Bytes of the JSON number that s[0..n) starts with, 0 if it starts with none. */
+static inline size_t number_len(const char *s, size_t n)
 {
 	size_t i = 0;
 	if (i < n && s[i] == '-')
 		i++;
-	if (i >= n)
-		return false;
-	if (s[i] == '0')
+	if (i < n && s[i] == '0')
 		i++;
-	else if (s[i] >= '1' && s[i] <= '9')
+	else if (i < n && s[i] >= '1' && s[i] <= '9')
 		while (i < n && s[i] >= '0' && s[i] <= '9')
 			i++;
 	else
-		return false;
+		return 0;
 	if (i < n && s[i] == '.') {
 		size_t k = ++i;
 		while (i < n && s[i] >= '0' && s[i] <= '9')
 			i++;
 		if (i == k)
-			return false;
+			return 0;
 	}
 	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
 		i++;
@@ -680,9 +678,15 @@ static bool json_number(const char *s, size_t n)
 		while (i < n && s[i] >= '0' && s[i] <= '9')
 			i++;
 		if (i == k)
-			return false;
+			return 0;
 	}
-	return i == n;
+	return i;
+}
+
+/* True if s[0..n) is a JSON number. */
+static bool json_number(const char *s, size_t n)
+{
+	return n && number_len(s, n) == n;
 }
 
 static bool check_primitive(rt_decoder *d, const jsmntok_t *t)
@@ -951,32 +955,10 @@ static inline bool fast_primitive(const char *js, size_t n, size_t *pos)
 			return false;
 		i += len;
 	} else {
-		if (c == '-')
-			i++;
-		if (i < n && js[i] == '0')
-			i++;
-		else if (i < n && js[i] >= '1' && js[i] <= '9')
-			while (i < n && js[i] >= '0' && js[i] <= '9')
-				i++;
-		else
+		size_t len = number_len(js + i, n - i);
+		if (!len)
 			return false;
-		if (i < n && js[i] == '.') {
-			size_t k = ++i;
-			while (i < n && js[i] >= '0' && js[i] <= '9')
-				i++;
-			if (i == k)
-				return false;
-		}
-		if (i < n && (js[i] == 'e' || js[i] == 'E')) {
-			i++;
-			if (i < n && (js[i] == '+' || js[i] == '-'))
-				i++;
-			size_t k = i;
-			while (i < n && js[i] >= '0' && js[i] <= '9')
-				i++;
-			if (i == k)
-				return false;
-		}
+		i += len;
 	}
 	if (i >= n)
 		return false;
