@@ -253,6 +253,23 @@ static void stream_free(stream *st)
 	free(st->lines);
 }
 
+/* Runs `in` in batches of 1, 7, 64 and 1000 through `run` and compares
+ * each run with `one` (the same events pushed one by one). */
+typedef void (*batch_run)(const ludic_program *p, const void *in, size_t size, seen *s);
+
+static void compare_sizes(const ludic_program *p, const seen *one, batch_run run, const void *in)
+{
+	const size_t sizes[] = {1, 7, 64, 1000};
+	for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
+		seen b;
+		run(p, in, sizes[k], &b);
+		char what[64];
+		snprintf(what, sizeof what, "batches of %zu", sizes[k]);
+		same(one, &b, what);
+		seen_free(&b);
+	}
+}
+
 /* ---- JSON ---- */
 
 static void json_one_by_one(const ludic_program *p, const stream *st, seen *s)
@@ -273,21 +290,18 @@ static void json_batches(const ludic_program *p, const stream *st, size_t size, 
 	finish(e, s);
 }
 
+static void json_run(const ludic_program *p, const void *in, size_t size, seen *s)
+{
+	json_batches(p, in, size, s);
+}
+
 static void json_all_sizes(const stream *st)
 {
 	ludic_program *p = retailer();
 	seen one;
 	json_one_by_one(p, st, &one);
 	cr_assert_gt(one.effects.len, 0, "the stream made no effect: the comparison would prove little");
-	const size_t sizes[] = {1, 7, 64, 1000};
-	for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
-		seen b;
-		json_batches(p, st, sizes[k], &b);
-		char what[64];
-		snprintf(what, sizeof what, "batches of %zu", sizes[k]);
-		same(&one, &b, what);
-		seen_free(&b);
-	}
+	compare_sizes(p, &one, json_run, st);
 	seen_free(&one);
 	ludic_program_free(p);
 }
@@ -580,6 +594,12 @@ static void typed_batches(const ludic_program *p, ludic_event *const *evs, size_
 	finish(e, s);
 }
 
+static void typed_run(const ludic_program *p, const void *in, size_t size, seen *s)
+{
+	const typed_set *t = in;
+	typed_batches(p, t->ev, NTYPED, size, s);
+}
+
 Test(typed, batches_match_one_push_per_event, .timeout = 120)
 {
 	ludic_program *p = retailer();
@@ -591,15 +611,7 @@ Test(typed, batches_match_one_push_per_event, .timeout = 120)
 	cr_assert_gt(one.stats.anonymous, 0);
 	cr_assert_gt(one.stats.rejected, 0);
 	cr_assert(strstr(one.rejects.s, "too-late") != NULL);
-	const size_t sizes[] = {1, 7, 64, 1000};
-	for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
-		seen b;
-		typed_batches(p, t->ev, NTYPED, sizes[k], &b);
-		char what[64];
-		snprintf(what, sizeof what, "typed batches of %zu", sizes[k]);
-		same(&one, &b, what);
-		seen_free(&b);
-	}
+	compare_sizes(p, &one, typed_run, t);
 	seen_free(&one);
 	typed_free(t);
 	ludic_program_free(p);
