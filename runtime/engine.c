@@ -945,7 +945,7 @@ int rt_engine_push_typed(ludic_engine *e, ludic_event *lev)
 /* How far ahead, in events. Typed events are cheap to prepare, so the
  * fetches need several events to overlap; a JSON line takes long enough to
  * decode that two are enough. Measured with bench/batch_bench.c (typed: 4
- * and 16 were no better than 8). PREFETCH_AHEAD_BYTES: the block's header
+ * and 16 were no better than 8; JSON: 4 no better than 2). PREFETCH_AHEAD_BYTES: the block's header
  * (id, times, duplicate ring) and the first bytes after it. */
 #define AHEAD_TYPED 8
 #define PREFETCH_AHEAD_BYTES 256
