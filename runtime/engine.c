@@ -16,6 +16,10 @@
  *   → rt_exec_event: the fused routine of the event's type
  *   → effects to the callback (converted only when there is one), counters.
  *
+ * Batches (ludic_engine_push_batch, _push_json_batch) run these same steps
+ * event by event, as a pipeline that decodes and prefetches a few events
+ * ahead of the one being applied (see "batches" below).
+ *
  * Memory. A customer is one fixed-size block: a header the engine owns (id,
  * latest event time, last day run, the ring of recent event ids), the
  * customer's variant in each experiment (computed once), then the record
