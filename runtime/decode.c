@@ -3,8 +3,8 @@
  * Four steps per line, each linear in its length:
  *
  *   1. guards: the length limit, blank lines, a byte order mark, the first
- *      byte (`{`), and the nesting limit (a byte count, then a precise scan
- *      only when the count is high);
+ *      byte (`{`), and, before jsmn only, the nesting limit (a byte count,
+ *      then a precise scan only when the count is high);
  *   2. jsmn (Debian's libjsmn-dev, strict mode, parent links) cuts the line
  *      into tokens;
  *   3. validate(): jsmn is a tokenizer, not a validator (it accepts `[1 2]`,
@@ -14,6 +14,9 @@
  *      grammar, every string's escapes and UTF-8. Afterwards the tree is
  *      known to be strict JSON and after[] gives the token that follows each
  *      value, so values can be skipped in O(1);
+ *   (2+3 for the usual line: fast_parse() makes the same tokens and checks
+ *      in one pass, and leaves any line it does not like to jsmn and
+ *      validate(), so that a bad line is explained exactly as before);
  *   4. decode: find `type`, then decode the members the schema knows into
  *      values in the decoder's buffer, from their text (never through a
  *      double), and check the required fields.
@@ -83,6 +86,7 @@ struct rt_decoder {
 	rt_reject scratch;       /* when the caller does not want the reason */
 	char field[256];         /* the rendered path of the last reject (rt_reject.field) */
 	char key[KEY_MAX];       /* an unescaped key, or the unescaped text of a choice or a time */
+	bool slow;               /* rt_decoder_set_fast(d, false): never fast_parse */
 };
 
 /* ---- memory ---- */
@@ -168,6 +172,11 @@ rt_decoder *rt_decoder_new(const rt_schema *s)
 		return NULL;
 	}
 	return d;
+}
+
+void rt_decoder_set_fast(rt_decoder *d, bool on)
+{
+	d->slow = !on;
 }
 
 void rt_decoder_free(rt_decoder *d)
@@ -641,27 +650,25 @@ static bool check_string(rt_decoder *d, jsmntok_t *t)
 	return true;
 }
 
-/* True if s[0..n) is a JSON number. */
-static bool json_number(const char *s, size_t n)
+/* Bytes of the JSON number that s[0..n) starts with, 0 if it starts with none. */
+static inline size_t number_len(const char *s, size_t n)
 {
 	size_t i = 0;
 	if (i < n && s[i] == '-')
 		i++;
-	if (i >= n)
-		return false;
-	if (s[i] == '0')
+	if (i < n && s[i] == '0')
 		i++;
-	else if (s[i] >= '1' && s[i] <= '9')
+	else if (i < n && s[i] >= '1' && s[i] <= '9')
 		while (i < n && s[i] >= '0' && s[i] <= '9')
 			i++;
 	else
-		return false;
+		return 0;
 	if (i < n && s[i] == '.') {
 		size_t k = ++i;
 		while (i < n && s[i] >= '0' && s[i] <= '9')
 			i++;
 		if (i == k)
-			return false;
+			return 0;
 	}
 	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
 		i++;
@@ -671,9 +678,15 @@ static bool json_number(const char *s, size_t n)
 		while (i < n && s[i] >= '0' && s[i] <= '9')
 			i++;
 		if (i == k)
-			return false;
+			return 0;
 	}
-	return i == n;
+	return i;
+}
+
+/* True if s[0..n) is a JSON number. */
+static bool json_number(const char *s, size_t n)
+{
+	return n && number_len(s, n) == n;
 }
 
 static bool check_primitive(rt_decoder *d, const jsmntok_t *t)
@@ -843,6 +856,217 @@ static bool validate(rt_decoder *d)
 		return false;
 	return gap(d, raw_end(&d->tok[0]), d->n, 0, "expected the end of the line after the object") &&
 	       (next == d->ntok || bad_json(d, raw_start(&d->tok[next]), "unexpected text after the object"));
+}
+
+/* ---- steps 2 and 3 in one pass, for the usual line ----
+ *
+ * fast_parse() cuts the line into the same tokens jsmn makes (same types,
+ * starts, ends, sizes), and fills after[] and HAS_ESCAPE as validate()
+ * does, in one pass, checking the same strict grammar. It never judges a
+ * line: at the first byte it does not expect (any error, a \u0000, a lone
+ * surrogate, more tokens than allocated, ...) it gives up, and the line
+ * goes through jsmn and validate(), which find the fault and explain it.
+ * So a line it accepts is a line they accept, with the same tokens, and a
+ * line they reject is rejected with the same words as before. */
+
+static inline size_t skip_blanks(const char *js, size_t n, size_t i)
+{
+	while (i < n && is_blank(js[i]))
+		i++;
+	return i;
+}
+
+/* The string whose opening quote is at js[*pos]: on success *pos is past
+ * its closing quote and *escaped says whether it holds an escape. */
+static inline bool fast_string(const char *js, size_t n, size_t *pos, int *escaped)
+{
+	const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+	size_t i = *pos + 1;
+	int esc = 0;
+	for (;;) {
+		/* 8 bytes at a time up to the first `"`, `\`, control byte or
+		 * non-ASCII byte: the lowest flagged byte is always a real one */
+		while (i + 8 <= n) {
+			uint64_t w;
+			memcpy(&w, js + i, 8);
+			uint64_t q = w ^ (0x22 * ones), b = w ^ (0x5C * ones);
+			uint64_t m = (((q - ones) & ~q) | ((b - ones) & ~b) | ((w - 0x20 * ones) & ~w) | w) & high;
+			if (m) {
+				i += (size_t)__builtin_ctzll(m) >> 3;
+				break;
+			}
+			i += 8;
+		}
+		if (i >= n)
+			return false;
+		unsigned char c = (unsigned char)js[i];
+		if (c == '"') {
+			*pos = i + 1;
+			*escaped = esc;
+			return true;
+		}
+		if (c == '\\') {
+			if (i + 1 >= n)
+				return false;
+			char e = js[i + 1];
+			esc = 1;
+			if (e == '"' || e == '\\' || e == '/' || e == 'b' || e == 'f' || e == 'n' || e == 'r' || e == 't') {
+				i += 2;
+				continue;
+			}
+			if (e != 'u')
+				return false;
+			long cp = hex4(js + i + 2, js + n);
+			if (cp <= 0 || (cp >= 0xDC00 && cp <= 0xDFFF))
+				return false;
+			if (cp >= 0xD800 && cp <= 0xDBFF) {
+				long lo = n - i >= 12 && js[i + 6] == '\\' && js[i + 7] == 'u' ? hex4(js + i + 8, js + n) : -1;
+				if (lo < 0xDC00 || lo > 0xDFFF)
+					return false;
+				i += 12;
+				continue;
+			}
+			i += 6;
+			continue;
+		}
+		if (c < 0x20)
+			return false;
+		if (c < 0x80) {
+			i++; /* a plain byte the word scan stopped short of, near the end */
+			continue;
+		}
+		size_t k = utf8_seq((const unsigned char *)js + i, (const unsigned char *)js + n);
+		if (!k)
+			return false;
+		i += k;
+	}
+}
+
+/* A JSON number, true, false or null at js[*pos], followed by a byte that
+ * may follow a value; *pos is moved past it. */
+static inline bool fast_primitive(const char *js, size_t n, size_t *pos)
+{
+	size_t i = *pos;
+	char c = js[i];
+	if (c == 't' || c == 'f' || c == 'n') {
+		const char *word = c == 't' ? "true" : c == 'f' ? "false" : "null";
+		size_t len = c == 'f' ? 5 : 4;
+		if (n - i < len || memcmp(js + i, word, len) != 0)
+			return false;
+		i += len;
+	} else {
+		size_t len = number_len(js + i, n - i);
+		if (!len)
+			return false;
+		i += len;
+	}
+	if (i >= n)
+		return false;
+	c = js[i];
+	if (!(is_blank(c) || c == ',' || c == '}' || c == ']'))
+		return false;
+	*pos = i;
+	return true;
+}
+
+static bool fast_parse(rt_decoder *d)
+{
+	const char *js = d->js;
+	size_t n = d->n;
+	jsmntok_t *tok = d->tok;
+	int *after = d->after;
+	int cap = (int)d->captok, nt = 0;
+	int stack[RT_DECODE_MAX_DEPTH + 1];
+	int sp = 0;
+	size_t i = skip_blanks(js, n, 0);
+	if (i >= n || js[i] != '{')
+		return false;
+	tok[0] = (jsmntok_t){JSMN_OBJECT, (int)i, -1, 0, -1};
+	nt = 1;
+	stack[sp++] = 0;
+	i++;
+	goto object_first;
+
+object_first: /* after `{` */
+	i = skip_blanks(js, n, i);
+	if (i < n && js[i] == '}')
+		goto close;
+object_key: /* a key is due */
+	if (i >= n || js[i] != '"' || nt + 2 > cap)
+		return false;
+	{
+		int k = nt++, esc;
+		size_t start = i;
+		if (!fast_string(js, n, &i, &esc))
+			return false;
+		tok[k] = (jsmntok_t){JSMN_STRING, (int)start + 1, (int)i - 1, 1, esc};
+		after[k] = k + 1;
+		tok[stack[sp - 1]].size++;
+	}
+	i = skip_blanks(js, n, i);
+	if (i >= n || js[i] != ':')
+		return false;
+	i = skip_blanks(js, n, i + 1);
+value: /* a value is due at js[i] */
+	if (i >= n || nt + 1 > cap)
+		return false;
+	switch (js[i]) {
+	case '{':
+	case '[':
+		if (sp >= RT_DECODE_MAX_DEPTH)
+			return false; /* too deep: check_depth() says so */
+		tok[nt] = (jsmntok_t){js[i] == '{' ? JSMN_OBJECT : JSMN_ARRAY, (int)i, -1, 0, -1};
+		stack[sp++] = nt++;
+		if (js[i++] == '{')
+			goto object_first;
+		i = skip_blanks(js, n, i);
+		if (i < n && js[i] == ']')
+			goto close;
+		tok[stack[sp - 1]].size++;
+		goto value;
+	case '"': {
+		int k = nt++, esc;
+		size_t start = i;
+		if (!fast_string(js, n, &i, &esc))
+			return false;
+		tok[k] = (jsmntok_t){JSMN_STRING, (int)start + 1, (int)i - 1, 0, esc};
+		after[k] = k + 1;
+		break;
+	}
+	default: {
+		int k = nt++;
+		size_t start = i;
+		if (!fast_primitive(js, n, &i))
+			return false;
+		tok[k] = (jsmntok_t){JSMN_PRIMITIVE, (int)start, (int)i, 0, -1};
+		after[k] = k + 1;
+		break;
+	}
+	}
+next: /* after a value */
+	i = skip_blanks(js, n, i);
+	if (i >= n)
+		return false;
+	if (js[i] == ',') {
+		i = skip_blanks(js, n, i + 1);
+		if (tok[stack[sp - 1]].type == JSMN_OBJECT)
+			goto object_key;
+		tok[stack[sp - 1]].size++;
+		goto value;
+	}
+close: /* js[i] should close the innermost container */
+	{
+		int top = stack[sp - 1];
+		if (js[i] != (tok[top].type == JSMN_OBJECT ? '}' : ']'))
+			return false;
+		tok[top].end = (int)i + 1;
+		after[top] = nt;
+		i++;
+		if (--sp)
+			goto next;
+	}
+	d->ntok = nt;
+	return skip_blanks(js, n, i) == n;
 }
 
 /* ---- step 4: values ---- */
@@ -1200,8 +1424,8 @@ static bool decode_number(rt_decoder *d, const struct rt_field *f, rt_kind kind,
 static bool decode_enum(rt_decoder *d, const struct rt_field *f, const jsmntok_t *t, rt_value *out)
 {
 	const rt_enum *en = &d->s->enums[f->en];
-	const char *p;
-	size_t n;
+	const char *p = NULL;
+	size_t n = 0;
 	if (!text_of(d, t, d->key, sizeof d->key, &p, &n))
 		return false;
 	int32_t m = rt_schema_member(en, p, n);
@@ -1232,8 +1456,8 @@ static bool decode_enum(rt_decoder *d, const struct rt_field *f, const jsmntok_t
 /* Decodes a date, a time or a duration through the clock library. */
 static bool decode_time(rt_decoder *d, rt_kind kind, const jsmntok_t *t, rt_value *out)
 {
-	const char *p;
-	size_t n;
+	const char *p = NULL;
+	size_t n = 0;
 	if (!text_of(d, t, d->key, sizeof d->key, &p, &n))
 		return false;
 	clk_error err = {{0}, 0};
@@ -1400,14 +1624,8 @@ static int32_t key_field(rt_decoder *d, const rt_record *rec, const jsmntok_t *k
 		n = unescape(s, n, d->key);
 		s = d->key;
 	}
-	if (guess < rec->nfields && rec->fields[guess].name_len == n) {
-		const char *name = rec->fields[guess].name;
-		size_t i = 0;
-		while (i < n && name[i] == s[i])
-			i++;
-		if (i == n)
-			return (int32_t)guess;
-	}
+	if (guess < rec->nfields && rec->fields[guess].name_len == n && memcmp(rec->fields[guess].name, s, n) == 0)
+		return (int32_t)guess;
 	return rt_schema_field(rec, s, n);
 }
 
@@ -1563,8 +1781,8 @@ static bool decode_event(rt_decoder *d, rt_event *out)
 		sb_found(d, &b, t);
 		return reject(d, RT_REJ_NO_TYPE, raw_start(t), "%s", msg);
 	}
-	const char *p;
-	size_t n;
+	const char *p = NULL;
+	size_t n = 0;
 	if (!text_of(d, t, d->key, sizeof d->key, &p, &n))
 		return false;
 	int32_t type = rt_schema_event(s, p, n);
@@ -1607,7 +1825,7 @@ static int guards(rt_decoder *d)
 		return RT_DECODE_EMPTY;
 	char c = d->js[i];
 	if (c == '{')
-		return check_depth(d) ? -1 : RT_DECODE_REJECT;
+		return -1; /* the depth is checked before jsmn sees the line (fast_parse checks it on its own) */
 	const char *what = c == '[' ? "a list" : c == '"' ? "a string" : c == '-' || (c >= '0' && c <= '9') ? "a number"
 					   : c == 't' || c == 'f' ? "a boolean" : c == 'n' ? "null" : NULL;
 	if (!what) {
@@ -1646,7 +1864,7 @@ rt_decode_status rt_decode_json(rt_decoder *d, const char *line, size_t len, rt_
 	int g = guards(d);
 	if (g >= 0)
 		return (rt_decode_status)g;
-	if (!tokenize(d) || !validate(d))
+	if ((d->slow || !fast_parse(d)) && (!check_depth(d) || !tokenize(d) || !validate(d)))
 		return d->why->code == RT_REJ_NOMEM ? RT_DECODE_NOMEM : RT_DECODE_REJECT;
 	if (d->tok[0].type != JSMN_OBJECT) {
 		reject(d, RT_REJ_NOT_OBJECT, 0, "the line is not an object");

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -630,17 +631,77 @@ void reject_too_long(run_ctx *x, unsigned long long line_no, unsigned long long 
 	x->rejected++;
 }
 
-/* Applies every line of `fp` to `e`. Shows a progress line on a terminal
- * when `progress`. Returns false on a read error (message printed). */
+/* Lines waiting to be pushed as one batch (ludic_engine_push_json_batch):
+ * their text copied end to end, since the reader reuses its buffer. */
+#define FEED_LINES 256
+#define FEED_BYTES ((size_t)1 << 20)
+
+typedef struct feed {
+	strbuf text;                           /* the lines, each NUL-terminated */
+	size_t off[FEED_LINES];                /* where each starts in text */
+	ludic_line lines[FEED_LINES];
+	int results[FEED_LINES];
+	size_t n;
+} feed;
+
+/* Pushes the waiting lines and counts what became of them. */
+static void feed_flush(ludic_engine *e, feed *f, run_ctx *x)
+{
+	for (size_t i = 0; i < f->n; i++)
+		f->lines[i].text = f->text.s + f->off[i];
+	ludic_engine_push_json_batch(e, f->lines, f->n, f->results);
+	for (size_t i = 0; i < f->n; i++) {
+		switch (f->results[i]) {
+		case LUDIC_APPLIED: x->applied++; break;
+		case LUDIC_DUPLICATE: x->duplicates++; break;
+		case LUDIC_ANONYMOUS: x->anonymous++; break;
+		case LUDIC_BLANK: x->read--; break; /* the engine's own blank-line rule */
+		default: x->rejected++; break;
+		}
+	}
+	f->n = 0;
+	f->text.len = 0;
+}
+
+/* True when reading more of `fp` might wait for its writer (a pipe or a
+ * terminal with nothing buffered): then the lines read so far are pushed
+ * first, so that their effects come out without waiting for a full batch. */
+static bool input_may_wait(FILE *fp, bool regular)
+{
+	if (regular)
+		return false;
+#if defined(__GLIBC__)
+	if (fp->_IO_read_ptr < fp->_IO_read_end)
+		return false; /* a line or more is buffered already */
+#endif
+	struct pollfd p = {.fd = fileno(fp), .events = POLLIN};
+	return poll(&p, 1, 0) == 0;
+}
+
+/* Applies every line of `fp` to `e`, in batches. Shows a progress line on
+ * a terminal when `progress`. Returns false on a read error (message
+ * printed). */
 bool feed_events(ludic_engine *e, FILE *fp, run_ctx *x, bool progress)
 {
 	line_reader r = {.fp = fp};
+	struct stat st;
+	bool regular = fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode);
+	feed *f = calloc(1, sizeof *f);
+	if (!f) {
+		fputs("ludic: out of memory\n", stderr);
+		exit(EXIT_USAGE);
+	}
 	size_t len;
 	unsigned long long full;
 	double start = now_seconds(), last = start;
 	bool shown = false;
-	while (read_line(&r, &len, &full)) {
+	for (;;) {
+		if (f->n && input_may_wait(fp, regular))
+			feed_flush(e, f, x);
+		if (!read_line(&r, &len, &full))
+			break;
 		if (full > MAX_LINE) {
+			feed_flush(e, f, x); /* its reject comes after the lines before it */
 			x->read++;
 			reject_too_long(x, r.line_no, full);
 			continue;
@@ -648,14 +709,12 @@ bool feed_events(ludic_engine *e, FILE *fp, run_ctx *x, bool progress)
 		if (blank_line(r.buf, len))
 			continue;
 		x->read++;
-		int res = ludic_engine_push_json(e, r.buf, len, r.line_no);
-		switch (res) {
-		case LUDIC_APPLIED: x->applied++; break;
-		case LUDIC_DUPLICATE: x->duplicates++; break;
-		case LUDIC_ANONYMOUS: x->anonymous++; break;
-		case LUDIC_BLANK: x->read--; break; /* the engine's own blank-line rule */
-		default: x->rejected++; break;
-		}
+		f->off[f->n] = f->text.len;
+		f->lines[f->n] = (ludic_line){NULL, len, r.line_no};
+		sb_add(&f->text, r.buf, len);
+		sb_add(&f->text, "", 1);
+		if (++f->n == FEED_LINES || f->text.len >= FEED_BYTES)
+			feed_flush(e, f, x);
 		if (progress && (x->read & 1023) == 0) {
 			double t = now_seconds();
 			if (t - last >= 0.5) {
@@ -667,11 +726,14 @@ bool feed_events(ludic_engine *e, FILE *fp, run_ctx *x, bool progress)
 			}
 		}
 	}
+	feed_flush(e, f, x);
 	if (shown)
 		fputs("\r\033[K", stderr);
 	bool failed = ferror(fp);
 	if (failed)
 		usage_error("cannot read `%s`: %s", x->input, strerror(errno));
+	free(f->text.s);
+	free(f);
 	free(r.buf);
 	return !failed;
 }

@@ -1181,3 +1181,202 @@ Test(data, uci_stream)
 	cr_expect_eq(decode_stream(cmd, &anonymous), 512);
 	cr_expect_eq(anonymous, 68, "sales without a CustomerID");
 }
+
+/* ---- fast: the one-pass parser against jsmn and the validator ----
+ *
+ * rt_decode_json first tries a one-pass parser and leaves any line it does
+ * not like to jsmn and the validator. The two must agree on every line: the
+ * same status, the same event (every value, deeply), the same reject (code,
+ * column, field, message). Compared here on generated events and on every
+ * line of the sample files, whole and mutated byte by byte. */
+
+TestSuite(fast, .init = setup, .fini = teardown);
+
+static void same_values(const rt_record *rec, const rt_value *a, const rt_value *b, const char *line)
+{
+	cr_assert_eq(a[0].i, b[0].i, "presence differs on %s", line);
+	for (uint32_t f = 0; f < rec->nfields; f++) {
+		if (!rt_present(a, f))
+			continue;
+		const struct rt_field *fd = &rec->fields[f];
+		const rt_value *x = rt_field(a, f), *y = rt_field(b, f);
+		if (fd->kind == RT_STRING) {
+			cr_assert(x->s.len == y->s.len && !memcmp(x->s.p, y->s.p, x->s.len), "%s differs on %s", fd->name, line);
+		} else if (fd->kind == RT_LIST) {
+			cr_assert(x->list.n == y->list.n && x->list.stride == y->list.stride, "%s differs on %s", fd->name, line);
+			for (uint32_t k = 0; k < x->list.n; k++) {
+				const rt_value *u = x->list.items + (size_t)k * x->list.stride;
+				const rt_value *v = y->list.items + (size_t)k * y->list.stride;
+				if (fd->elem_record >= 0)
+					same_values(&S->records[fd->elem_record], u, v, line);
+				else if (fd->elem == RT_STRING)
+					cr_assert(u->s.len == v->s.len && !memcmp(u->s.p, v->s.p, u->s.len), "%s[%u] differs on %s",
+						  fd->name, k, line);
+				else
+					cr_assert_eq(u->i, v->i, "%s[%u] differs on %s", fd->name, k, line);
+			}
+		} else {
+			cr_assert_eq(x->i, y->i, "%s differs on %s", fd->name, line);
+		}
+	}
+}
+
+static rt_decoder *SLOW;
+
+/* Decodes the line with D (fast path on) and SLOW (off); they must agree.
+ * Returns the status. */
+static rt_decode_status agree(const char *line, size_t len)
+{
+	if (!SLOW) {
+		SLOW = rt_decoder_new(S);
+		cr_assert_not_null(SLOW);
+		rt_decoder_set_fast(SLOW, false);
+	}
+	rt_event ea, eb;
+	rt_reject ra, rb;
+	memset(&ra, 0, sizeof ra);
+	memset(&rb, 0, sizeof rb);
+	rt_decode_status sa = rt_decode_json(D, line, len, &ea, &ra);
+	rt_decode_status sb = rt_decode_json(SLOW, line, len, &eb, &rb);
+	cr_assert_eq(sa, sb, "status %d (fast) vs %d on %.*s", sa, sb, (int)len, line);
+	if (sa == RT_DECODE_OK) {
+		cr_assert_eq(ea.type, eb.type);
+		same_values(&S->records[ea.type], ea.values, eb.values, line);
+	} else if (sa != RT_DECODE_EMPTY) {
+		cr_assert_eq(ra.code, rb.code, "%s vs %s on %.*s", rt_reject_code_name(ra.code), rt_reject_code_name(rb.code),
+			     (int)len, line);
+		cr_assert_eq(ra.column, rb.column, "column %u vs %u on %.*s", ra.column, rb.column, (int)len, line);
+		cr_assert_str_eq(ra.field ? ra.field : "-", rb.field ? rb.field : "-", "on %.*s", (int)len, line);
+		cr_assert_str_eq(ra.message, rb.message, "on %.*s", (int)len, line);
+	}
+	return sa;
+}
+
+static void fast_fini(void)
+{
+	rt_decoder_free(SLOW);
+	SLOW = NULL;
+}
+
+/* Every line of `text` whole, then mutated at up to 48 places each:
+ * each byte replaced by bytes that matter to JSON, deleted, doubled, and
+ * the line cut there. Returns the lines that decoded whole. */
+static size_t agree_on_lines(const char *text, size_t max_lines)
+{
+	static const char subst[] = "\"\\{}[],: \t0-.eEu\x01\x7f\xc3\xa9\xed\xa0\x80\xff" "9nt";
+	size_t ok_lines = 0, lines = 0;
+	char buf[8192];
+	for (const char *p = text; *p && lines < max_lines; lines++) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		if (len + 2 > sizeof buf) {
+			p += len + (nl != NULL);
+			continue;
+		}
+		ok_lines += agree(p, len) == RT_DECODE_OK;
+		size_t step = len / 48 + 1;
+		for (size_t at = 0; at < len; at += step) {
+			for (const char *c = subst; *c; c++) {
+				memcpy(buf, p, len);
+				buf[at] = *c;
+				agree(buf, len);
+			}
+			memcpy(buf, p, at);
+			memcpy(buf + at, p + at + 1, len - at - 1);
+			agree(buf, len - 1);
+			memcpy(buf, p, at + 1);
+			memcpy(buf + at + 1, p + at, len - at);
+			agree(buf, len + 1);
+			agree(p, at);
+		}
+		p += len + (nl != NULL);
+	}
+	return ok_lines;
+}
+
+static char *slurp(const char *rel)
+{
+	const char *src = getenv("LUDIC_SOURCE_DIR");
+	cr_assert_not_null(src, "LUDIC_SOURCE_DIR is not set: run this test through `meson test`");
+	char path[4096];
+	snprintf(path, sizeof path, "%s/%s", src, rel);
+	FILE *f = fopen(path, "rb");
+	cr_assert_not_null(f, "cannot read %s", path);
+	char *text = malloc(1 << 20);
+	cr_assert_not_null(text);
+	size_t n = fread(text, 1, (1 << 20) - 1, f);
+	text[n] = 0;
+	fclose(f);
+	return text;
+}
+
+Test(fast, agrees_on_a_generated_stream, .fini = fast_fini)
+{
+	const char *gen = getenv("BENCH_GEN");
+	cr_assert_not_null(gen, "BENCH_GEN is not set: run this test through `meson test`");
+	char cmd[4096];
+	snprintf(cmd, sizeof cmd, "'%s' --events 5000 --customers 500 --days 10", gen);
+	FILE *f = popen(cmd, "r");
+	cr_assert_not_null(f);
+	char *line = NULL;
+	size_t cap = 0, oks = 0;
+	ssize_t n;
+	while ((n = getline(&line, &cap, f)) > 0)
+		oks += agree(line, (size_t)n) == RT_DECODE_OK;
+	free(line);
+	cr_assert_eq(pclose(f), 0);
+	cr_assert_eq(oks, 5000);
+	/* and mutated: the first lines of each kind of event */
+	f = popen(cmd, "r");
+	cr_assert_not_null(f);
+	char *text = calloc(1, 1 << 20);
+	cr_assert_not_null(text);
+	size_t got = fread(text, 1, (1 << 20) - 1, f);
+	pclose(f);
+	cr_assert_gt(got, 0);
+	const char *purchase = strstr(text, "{\"type\":\"purchase\"");
+	cr_assert_not_null(purchase);
+	cr_assert_gt(agree_on_lines(text, 3), 0);
+	cr_assert_gt(agree_on_lines(purchase, 6), 0);
+	free(text);
+}
+
+Test(fast, agrees_on_the_sample_files, .fini = fast_fini)
+{
+	char *text = slurp("examples/retailer/events.jsonl");
+	cr_assert_gt(agree_on_lines(text, 1000), 0);
+	free(text);
+	text = slurp("tests/rejects/rejects.jsonl");
+	agree_on_lines(text, 1000);
+	free(text);
+}
+
+Test(fast, agrees_on_escapes_blanks_and_numbers, .fini = fast_fini)
+{
+	static const char *const lines[] = {
+		ONE ",\"s\":\"caf\\u00e9 \\ud83d\\ude00 \xc3\xbc \\\"q\\\" \\\\ \\/ \\b\\f\\n\\r\\t\",\"n\":-1.5e2,\"b\":true}",
+		"  { \"type\" : \"one\" , \"id\" : \"e\\u0031\" ,\t\"at\":\"2027-03-01T10:15:00Z\" , \"c\" : 1E3 , "
+		"\"m\" : 0.5 , \"ls\" : [ \"a\" , \"b\" ] , \"li\" : [ { \"name\" : \"x\" , \"price\" : 1.5 , \"qty\" : 2 } ] , "
+		"\"le\":[],\"lm\":[1,2.25],\"lc\":[0,-0,3],\"x\":{\"y\":[null,false,{}]} }\r\n",
+		"\xEF\xBB\xBF" ONE ",\"e\":\"red\",\"dt\":\"2027-03-01\",\"d\":\"PT37M\",\"ts\":\"2027-03-01T10:15:00+01:00\"}\n",
+		"{\"t\\u0079pe\":\"one\",\"id\":\"e1\",\"at\":\"2027-03-01T10:15:00Z\",\"\\u0063\":7}",
+		ONE ",\"s\":\"\\ud800\"}",
+		ONE ",\"s\":\"\\u0000\"}",
+		ONE ",\"c\":01}",
+		ONE ",\"c\":1.}",
+		ONE ",\"c\":-}",
+		ONE ",\"b\":tru}",
+		ONE ",\"s\":\"a\",}",
+		ONE ",\"ls\":[\"a\" \"b\"]}",
+		ONE "}  x",
+		ONE "}{}",
+		"{}",
+		"{\"type\":\"one\"",
+	};
+	size_t oks = 0;
+	for (size_t i = 0; i < sizeof lines / sizeof *lines; i++) {
+		oks += agree(lines[i], strlen(lines[i])) == RT_DECODE_OK;
+		agree_on_lines(lines[i], 1);
+	}
+	cr_assert_eq(oks, 4, "the first four lines are good events");
+}
