@@ -818,7 +818,25 @@ static void dump(gcc_jit_context *ctx)
 	gcc_jit_context_dump_reproducer_to_file(ctx, path);
 }
 
+/* LeakSanitizer, when the process runs under it: libgccjit keeps some of
+ * GCC's memory for good, which is not ours to free; what is allocated while
+ * this thread compiles is not reported as leaked. Weak: absent otherwise. */
+extern void __lsan_disable(void) __attribute__((weak));
+extern void __lsan_enable(void) __attribute__((weak));
+
+static bool compile(const rt_program *p, int opt_level, const char *so_path, char *err, size_t cap);
+
 bool rt_jit_compile(const rt_program *p, int opt_level, const char *so_path, char *err, size_t cap)
+{
+	if (__lsan_disable)
+		__lsan_disable();
+	bool ok = compile(p, opt_level, so_path, err, cap);
+	if (__lsan_enable)
+		__lsan_enable();
+	return ok;
+}
+
+static bool compile(const rt_program *p, int opt_level, const char *so_path, char *err, size_t cap)
 {
 	jit j = {.p = p};
 	j.ctx = gcc_jit_context_acquire();
