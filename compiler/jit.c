@@ -818,6 +818,25 @@ static void dump(gcc_jit_context *ctx)
 	gcc_jit_context_dump_reproducer_to_file(ctx, path);
 }
 
+/* LUDIC_JIT_DUMP=dir: a copy of the compiled object, for objdump. */
+static void dump_object(const char *so_path)
+{
+	const char *dir = getenv("LUDIC_JIT_DUMP");
+	if (!dir || !*dir)
+		return;
+	char path[4096];
+	snprintf(path, sizeof path, "%s/ludic-jit.so", dir);
+	FILE *in = fopen(so_path, "rb"), *out = in ? fopen(path, "wb") : NULL;
+	char chunk[65536];
+	size_t n;
+	while (out && (n = fread(chunk, 1, sizeof chunk, in)) > 0)
+		fwrite(chunk, 1, n, out);
+	if (out)
+		fclose(out);
+	if (in)
+		fclose(in);
+}
+
 /* LeakSanitizer, when the process runs under it: libgccjit keeps some of
  * GCC's memory for good, which is not ours to free; what is allocated while
  * this thread compiles is not reported as leaked. Weak: absent otherwise. */
@@ -859,6 +878,8 @@ static bool compile(const rt_program *p, int opt_level, const char *so_path, cha
 		if (!e) {
 			gcc_jit_context_compile_to_file(j.ctx, GCC_JIT_OUTPUT_KIND_DYNAMIC_LIBRARY, so_path);
 			e = gcc_jit_context_get_first_error(j.ctx);
+			if (!e)
+				dump_object(so_path);
 		}
 		if (e) {
 			ice(err, cap, e);
