@@ -35,7 +35,7 @@ static void abi_stamp(char *buf, size_t cap)
 {
 	snprintf(buf, cap,
 		 "ludic-native %d; ludic %d.%d.%d; libgccjit %d.%d.%d; %s; ptr %zu; helpers %d; "
-		 "rt_vm %zu ev %zu st %zu day %zu elem %zu; rt_event %zu values %zu; "
+		 "rt_vm %zu x %zu ev %zu st %zu day %zu elem %zu; rt_exec customer %zu; rt_event %zu values %zu; "
 		 "rt_value %zu; rt_str %zu p %zu len %zu; rt_list %zu items %zu n %zu stride %zu",
 		 JIT_CONVENTION, LUDIC_VERSION_MAJOR, LUDIC_VERSION_MINOR, LUDIC_VERSION_PATCH,
 		 gcc_jit_version_major(), gcc_jit_version_minor(), gcc_jit_version_patchlevel(),
@@ -47,8 +47,8 @@ static void abi_stamp(char *buf, size_t cap)
 		 "other",
 #endif
 		 sizeof(void *), (int)RT_JH_COUNT,
-		 sizeof(rt_vm), offsetof(rt_vm, ev), offsetof(rt_vm, st), offsetof(rt_vm, day),
-		 offsetof(rt_vm, elem), sizeof(rt_event), offsetof(rt_event, values),
+		 sizeof(rt_vm), offsetof(rt_vm, x), offsetof(rt_vm, ev), offsetof(rt_vm, st), offsetof(rt_vm, day),
+		 offsetof(rt_vm, elem), offsetof(rt_exec, customer), sizeof(rt_event), offsetof(rt_event, values),
 		 sizeof(rt_value), sizeof(rt_str), offsetof(rt_str, p), offsetof(rt_str, len),
 		 sizeof(rt_list), offsetof(rt_list, items), offsetof(rt_list, n), offsetof(rt_list, stride));
 }
@@ -181,6 +181,17 @@ static gcc_jit_rvalue *sel(jit *j, gcc_jit_rvalue *cond, gcc_jit_rvalue *a, gcc_
 	return rv(t);
 }
 
+/* cond ? a : b without a branch (both are evaluated): cond is a bool. */
+static gcc_jit_rvalue *pick(jit *j, gcc_jit_rvalue *cond, gcc_jit_rvalue *a, gcc_jit_rvalue *b)
+{
+	gcc_jit_lvalue *m = tmp(j, j->t_i64), *y = tmp(j, j->t_i64);
+	/* m: all ones when cond holds */
+	set(j, m, gcc_jit_context_new_unary_op(j->ctx, NULL, GCC_JIT_UNARY_OP_MINUS, j->t_i64, cast(j, cond, j->t_i64)));
+	set(j, y, b);
+	gcc_jit_rvalue *diff = bin(j, GCC_JIT_BINARY_OP_BITWISE_XOR, j->t_i64, a, rv(y));
+	return bin(j, GCC_JIT_BINARY_OP_BITWISE_XOR, j->t_i64, rv(y), bin(j, GCC_JIT_BINARY_OP_BITWISE_AND, j->t_i64, diff, rv(m)));
+}
+
 /* Calls helper h; the result is kept in a local, so the call happens here. */
 static gcc_jit_rvalue *call(jit *j, rt_jit_helper_id h, gcc_jit_rvalue *a, gcc_jit_rvalue *b, gcc_jit_rvalue *c)
 {
@@ -224,7 +235,7 @@ static gcc_jit_rvalue *sat_add(jit *j, gcc_jit_rvalue *a, gcc_jit_rvalue *b)
 				  K(j, 0));
 	/* INT64_MAX + (b <= 0), wrapping: INT64_MIN when b <= 0 */
 	gcc_jit_rvalue *sat = wrap_add(j, K(j, INT64_MAX), cmp64(j, GCC_JIT_COMPARISON_LE, rv(y), K(j, 0)));
-	return sel(j, ovf, sat, rv(r));
+	return pick(j, ovf, sat, rv(r));
 }
 
 /* vm.c sat_mul: on overflow, INT64_MIN if the signs differ, else INT64_MAX. */
@@ -238,7 +249,7 @@ static gcc_jit_rvalue *sat_mul(jit *j, gcc_jit_rvalue *a, gcc_jit_rvalue *b)
 	gcc_jit_rvalue *ovf = cmp(j, GCC_JIT_COMPARISON_NE, rv(hi),
 				  bin(j, GCC_JIT_BINARY_OP_RSHIFT, j->t_i64, rv(lo), K(j, 63)));
 	gcc_jit_rvalue *sat = wrap_add(j, K(j, INT64_MAX), cmp64(j, GCC_JIT_COMPARISON_LT, rv(hi), K(j, 0)));
-	return sel(j, ovf, sat, rv(lo));
+	return pick(j, ovf, sat, rv(lo));
 }
 
 /* vm.c floor_div by a constant d (not 0). */
@@ -253,12 +264,52 @@ static gcc_jit_rvalue *floor_div(jit *j, gcc_jit_rvalue *a, int64_t d)
 	return bin(j, GCC_JIT_BINARY_OP_MINUS, j->t_i64, q, adj);
 }
 
+/* vm.c round_half_even(b * k / den) for constants k and den > 0: inline
+ * when b * k fits in 64 bits (the quotient then does too), else the helper
+ * `h` with the helper's operands (x, y, z). */
+static gcc_jit_rvalue *rhe_const(jit *j, gcc_jit_rvalue *b, int64_t k, int64_t den, rt_jit_helper_id h,
+				 bool k_is_y, int64_t z)
+{
+	gcc_jit_lvalue *x = tmp(j, j->t_i64), *pr = tmp(j, j->t_i128), *num = tmp(j, j->t_i64);
+	gcc_jit_lvalue *q = tmp(j, j->t_i64), *r = tmp(j, j->t_i64), *out = tmp(j, j->t_i64);
+	set(j, x, b);
+	set(j, pr, bin(j, GCC_JIT_BINARY_OP_MULT, j->t_i128, cast(j, rv(x), j->t_i128), cast(j, K(j, k), j->t_i128)));
+	set(j, num, cast(j, rv(pr), j->t_i64));
+	gcc_jit_rvalue *hi = cast(j, bin(j, GCC_JIT_BINARY_OP_RSHIFT, j->t_i128, rv(pr),
+					 gcc_jit_context_new_rvalue_from_int(j->ctx, j->t_i128, 64)), j->t_i64);
+	gcc_jit_rvalue *fits = cmp(j, GCC_JIT_COMPARISON_EQ, hi, bin(j, GCC_JIT_BINARY_OP_RSHIFT, j->t_i64, rv(num), K(j, 63)));
+	gcc_jit_block *fast = block(j), *slow = block(j), *join = block(j);
+	gcc_jit_block_end_with_conditional(j->cur, NULL, fits, fast, slow);
+
+	/* the helper: the same result, 128 bits wide */
+	j->cur = slow;
+	set(j, out, call(j, h, rv(x), k_is_y ? K(j, k) : K(j, den), K(j, z)));
+	gcc_jit_block_end_with_jump(j->cur, NULL, join);
+
+	/* num = q * den + r, 0 <= r < den; then halves to even */
+	j->cur = fast;
+	set(j, q, bin(j, GCC_JIT_BINARY_OP_DIVIDE, j->t_i64, rv(num), K(j, den)));
+	set(j, r, bin(j, GCC_JIT_BINARY_OP_MODULO, j->t_i64, rv(num), K(j, den)));
+	gcc_jit_rvalue *neg = cmp64(j, GCC_JIT_COMPARISON_LT, rv(r), K(j, 0));
+	set(j, q, bin(j, GCC_JIT_BINARY_OP_MINUS, j->t_i64, rv(q), neg));
+	set(j, r, bin(j, GCC_JIT_BINARY_OP_PLUS, j->t_i64, rv(r), bin(j, GCC_JIT_BINARY_OP_MULT, j->t_i64, neg, K(j, den))));
+	gcc_jit_lvalue *rest = tmp(j, j->t_i64);
+	set(j, rest, bin(j, GCC_JIT_BINARY_OP_MINUS, j->t_i64, K(j, den), rv(r)));
+	gcc_jit_rvalue *up = bin(j, GCC_JIT_BINARY_OP_BITWISE_OR, j->t_i64, cmp64(j, GCC_JIT_COMPARISON_GT, rv(r), rv(rest)),
+				 bin(j, GCC_JIT_BINARY_OP_BITWISE_AND, j->t_i64, cmp64(j, GCC_JIT_COMPARISON_EQ, rv(r), rv(rest)),
+				     bin(j, GCC_JIT_BINARY_OP_BITWISE_AND, j->t_i64, rv(q), K(j, 1))));
+	set(j, out, bin(j, GCC_JIT_BINARY_OP_PLUS, j->t_i64, rv(q), up));
+	gcc_jit_block_end_with_jump(j->cur, NULL, join);
+	j->cur = join;
+	return rv(out);
+}
+
 static gcc_jit_rvalue *minmax(jit *j, bool min, gcc_jit_rvalue *a, gcc_jit_rvalue *b)
 {
 	gcc_jit_lvalue *x = tmp(j, j->t_i64), *y = tmp(j, j->t_i64);
 	set(j, x, a);
 	set(j, y, b);
-	return sel(j, cmp(j, min ? GCC_JIT_COMPARISON_LT : GCC_JIT_COMPARISON_GT, rv(x), rv(y)), rv(x), rv(y));
+	return pick(j, cmp(j, min ? GCC_JIT_COMPARISON_LT : GCC_JIT_COMPARISON_GT, rv(x), rv(y)), rv(x), rv(y));
 }
 
 /* Field f of a record (event or element): the address of its value. */
@@ -424,7 +475,15 @@ static void op(jit *j, uint32_t pc)
 		branch(j, cmp(j, cmpop, reg(j, o->b), konst ? K(j, o->c) : reg(j, o->c)), o->imm, next);
 		return;
 	}
-	case IR_ANON: branch(j, isnt(j, call(j, RT_JH_ANON, NULL, NULL, NULL), 0), o->imm, next); return;
+	case IR_ANON: {
+		/* no record, or no customer: !vm->st || vm->x->customer.len == 0 */
+		gcc_jit_rvalue *x = rv(mem(j, j->vm, offsetof(rt_vm, x), j->t_bytes));
+		gcc_jit_rvalue *len = rv(mem(j, x, offsetof(rt_exec, customer) + offsetof(rt_str, len), j->t_u32));
+		gcc_jit_rvalue *none = cmp(j, GCC_JIT_COMPARISON_EQ, rv(j->st), gcc_jit_context_null(j->ctx, j->t_bytes));
+		gcc_jit_rvalue *anon = cmp(j, GCC_JIT_COMPARISON_EQ, len, gcc_jit_context_new_rvalue_from_int(j->ctx, j->t_u32, 0));
+		branch(j, bin(j, GCC_JIT_BINARY_OP_LOGICAL_OR, j->t_bool, none, anon), o->imm, next);
+		return;
+	}
 	case IR_RET: ret(j); return;
 
 	case IR_LDF: setreg(j, o->a, rv(mem(j, rv(j->ev), field_off(o->b), j->t_i64))); return;
@@ -481,8 +540,18 @@ static void op(jit *j, uint32_t pc)
 	case IR_SCALE: setreg(j, o->a, sat_mul(j, reg(j, o->b), K(j, o->imm))); return;
 	case IR_MULS: setreg(j, o->a, call(j, RT_JH_MULS, reg(j, o->b), reg(j, o->c), K(j, o->imm))); return;
 	case IR_DIVS: setreg(j, o->a, call(j, RT_JH_DIVS, reg(j, o->b), reg(j, o->c), K(j, o->imm))); return;
-	case IR_MULSI: setreg(j, o->a, call(j, RT_JH_MULS, reg(j, o->b), K(j, o->c), K(j, o->imm))); return;
-	case IR_DIVSI: setreg(j, o->a, call(j, RT_JH_DIVS, reg(j, o->b), K(j, o->c), K(j, o->imm))); return;
+	case IR_MULSI: /* b * c / imm */
+		if (o->imm > 0)
+			setreg(j, o->a, rhe_const(j, reg(j, o->b), o->c, o->imm, RT_JH_MULS, true, o->imm));
+		else
+			setreg(j, o->a, call(j, RT_JH_MULS, reg(j, o->b), K(j, o->c), K(j, o->imm)));
+		return;
+	case IR_DIVSI: /* b * imm / c */
+		if (o->c > 0)
+			setreg(j, o->a, rhe_const(j, reg(j, o->b), o->imm, o->c, RT_JH_DIVS, false, o->imm));
+		else
+			setreg(j, o->a, call(j, RT_JH_DIVS, reg(j, o->b), K(j, o->c), K(j, o->imm)));
+		return;
 	case IR_FLOORD: case IR_CEILD: case IR_ROUNDD:
 		if (o->imm == 0) {
 			snprintf(j->bad, sizeof j->bad, "routine \"%s\" divides by the constant 0", j->rt->name);
@@ -502,7 +571,7 @@ static void op(jit *j, uint32_t pc)
 	case IR_ABS: {
 		gcc_jit_lvalue *x = tmp(j, j->t_i64);
 		set(j, x, reg(j, o->b));
-		setreg(j, o->a, sel(j, cmp(j, GCC_JIT_COMPARISON_LT, rv(x), K(j, 0)), wrap_neg(j, rv(x)), rv(x)));
+		setreg(j, o->a, pick(j, cmp(j, GCC_JIT_COMPARISON_LT, rv(x), K(j, 0)), wrap_neg(j, rv(x)), rv(x)));
 		return;
 	}
 	case IR_ADDI: setreg(j, o->a, sat_add(j, reg(j, o->b), K(j, o->imm))); return;

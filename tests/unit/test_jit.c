@@ -273,6 +273,8 @@ static size_t both(const ludic_program *p, const char *stream, const char *what)
 	"  award 7 points\n  limit 1 per day\n"                                                                        \
 	"rule \"Flags\" on survey:\n"                                                                                  \
 	"  notify \"flags\" with (low = score < 3, other = score != 2, same = score = delta, klow = k < 3, kother = k != 2)\n" \
+	"rule \"Halves\" on survey:\n"                                                                                 \
+	"  notify \"halves\" with (q = score / 4, r = delta / 8, m = score * 1.5, n = score * 0.25)\n"                 \
 	"rule \"All gt\" on survey where all(items where n > k):\n  award 10 points\n  limit 1 per day\n"              \
 	"rule \"All eq\" on survey where all(items where n = k):\n  award 11 points\n  limit 1 per day\n"              \
 	"rule \"All ne\" on survey where all(items where n != k):\n  award 12 points\n  limit 1 per day\n"             \
@@ -289,7 +291,10 @@ static char *ops_stream(void)
 		"[{\"name\":\"a\",\"tags\":[\"x\"],\"n\":1},{\"name\":\"p\",\"tags\":[\"y\",\"w\"],\"n\":4,\"maybe\":0}]",
 		"[{\"name\":\"zz\",\"tags\":[],\"n\":3},{\"name\":\"k\",\"tags\":[\"w\",\"x\",\"z\"],\"n\":3,\"maybe\":9}]",
 	};
-	static const char *const scores[] = {"1.5", "-2.25", "3", "0", "7", "12.125", "2", "-0.5"};
+	/* with ten-thousandths that make halves in `/ 4`, `/ 8`, `* 1.5`, `* 0.25` */
+	static const char *const scores[] = {"1.5",    "-2.25",  "3",      "0",       "7",      "12.125",
+					     "2",      "-0.5",   "0.0002", "0.0006", "-0.0002", "-0.0006",
+					     "0.0001", "0.0003", "0.0004", "-0.0003", "0.0012", "-0.0004"};
 	static const char *const labels[] = {"a", "b", "k", "p", ""};
 	buf b = {0};
 	int id = 0;
@@ -303,7 +308,7 @@ static char *ops_stream(void)
 				snprintf(line, sizeof line,
 					 "{\"type\":\"survey\",\"id\":\"s%d\",\"customer\":\"c%d\",\"at\":\"2027-03-%02dT%02d:%02d:00+01:00\","
 					 "\"score\":%s,\"delta\":%s,\"label\":\"%s\",\"other\":\"%s\",\"items\":%s,\"labels\":%s,\"k\":%d%s%s}\n",
-					 id++, c, 1 + day * 3, 9 + v, c * 7, scores[x % 8], scores[(x / 2 + c) % 8], labels[x % 5],
+					 id++, c, 1 + day * 3, 9 + v, c * 7, scores[x % 18], scores[(x / 2 + c) % 18], labels[x % 5],
 					 labels[(x + v) % 5], items[(x + c) % 4], x % 2 ? "[\"x\",\"q\"]" : "[]", x % 4, opt, note);
 				puts_(&b, line);
 			}
