@@ -612,3 +612,32 @@ Test(jit, key_text, .init = setup)
 	ludic_program_free(b);
 	ludic_program_free(c);
 }
+
+/* rt_native_load: native code on success; on a temporary folder that
+ * cannot be written, a message that says which and how to fix it. */
+Test(jit, native_load, .init = setup)
+{
+	ludic_program *p = program_text(OPS_PROGRAM);
+	rt_native_options o = {.no_cache = true};
+	rt_native_info info;
+	rt_native *n = rt_native_load(p->rp, &o, &info);
+	cr_assert_not_null(n, "%s", info.error);
+	cr_expect_eq(info.error[0], 0);
+	cr_expect_gt(info.ms, 0);
+	cr_expect_not(info.from_cache);
+	rt_native_free(n);
+
+	const char *old = getenv("TMPDIR");
+	char *saved = old ? strdup(old) : NULL;
+	setenv("TMPDIR", "/nonexistent/ludic-test-jit", 1);
+	n = rt_native_load(p->rp, &o, &info);
+	cr_expect_null(n);
+	cr_expect(strstr(info.error, "/nonexistent/ludic-test-jit"), "%s", info.error);
+	cr_expect(strstr(info.error, "set TMPDIR"), "%s", info.error);
+	if (saved)
+		setenv("TMPDIR", saved, 1);
+	else
+		unsetenv("TMPDIR");
+	free(saved);
+	ludic_program_free(p);
+}
