@@ -183,12 +183,6 @@ static int64_t jh_LSCAN(rt_vm *vm, int64_t b, int64_t c, int64_t imm)
 	return acc;
 }
 
-static int64_t jh_ANON(rt_vm *vm, int64_t u1, int64_t u2, int64_t u3)
-{
-	(void)u1, (void)u2, (void)u3;
-	return !vm->st || vm->x->customer.len == 0;
-}
-
 static int64_t jh_BALANCE(rt_vm *vm, int64_t imm, int64_t u2, int64_t u3)
 {
 	(void)u2, (void)u3;
