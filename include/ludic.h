@@ -523,6 +523,10 @@ typedef struct ludic_engine_info {
 	 * native back end", "internal compiler error: ..."), else NULL; valid
 	 * until the engine is freed */
 	const char *note;
+	/* the cache of compiled programs could not be used (the program was
+	 * compiled all the same), or an entry was damaged and rebuilt: why and
+	 * what to do; else NULL */
+	const char *cache_note;
 } ludic_engine_info;
 
 LUDIC_API void ludic_engine_info_get(ludic_engine *e, ludic_engine_info *out);

@@ -507,6 +507,8 @@ void ludic_engine_info_get(ludic_engine *e, ludic_engine_info *out)
 		out->from_cache = e->native && e->ninfo.from_cache;
 	}
 	out->note = e->note[0] ? e->note : NULL;
+	if (!e->compiling && e->ninfo.warning[0])
+		out->cache_note = e->ninfo.warning;
 }
 
 /* ---- creating and freeing ---- */

@@ -31,6 +31,7 @@ typedef struct rt_native_info {
 	double ms;              /* wall time rt_native_load took */
 	bool from_cache;        /* loaded from the cache (no compile) */
 	char error[512];        /* on failure: why, in words ("internal compiler error: ...") */
+	char warning[1024];     /* the cache could not be used, or an entry was damaged and rebuilt; "" if not */
 } rt_native_info;
 
 /* Native code for `p`, from the cache or compiled (and then kept in the

@@ -8,6 +8,7 @@
 #include "mech.h"
 
 #include "siphash.h"
+#include "../compiler/jit.h"
 
 static int64_t round_half_even(__int128 num, __int128 den)
 {
@@ -89,6 +90,368 @@ static int64_t sat_mul(int64_t a, int64_t b)
 	return __builtin_mul_overflow(a, b, &r) ? (((a < 0) != (b < 0)) ? INT64_MIN : INT64_MAX) : r;
 }
 
+/* ---- the helpers native code calls (compiler/jit.h) ----
+ *
+ * One per op that native code does not inline: the same code as the
+ * interpreter's case, on the same context, so both back ends share it. The
+ * operands are passed as the op has them: registers' values, then
+ * constants (a jit.c call site says which is which). */
+
+static const rt_value *jh_ev(rt_vm *vm)
+{
+	return vm->ev ? vm->ev->values : NULL;
+}
+
+static int64_t jh_MULS(rt_vm *vm, int64_t b, int64_t c, int64_t imm)
+{
+	(void)vm;
+	return round_half_even((__int128)b * c, imm);
+}
+
+static int64_t jh_DIVS(rt_vm *vm, int64_t b, int64_t c, int64_t imm)
+{
+	(void)vm;
+	return c ? round_half_even((__int128)b * imm, c) : 0;
+}
+
+static int64_t jh_SEQF(rt_vm *vm, int64_t b, int64_t imm, int64_t unused)
+{
+	(void)unused;
+	return str_eq(jh_ev(vm)[1 + b].s, vm->p->strs[imm], vm->p->strlens[imm]);
+}
+
+static int64_t jh_SEQE(rt_vm *vm, int64_t b, int64_t imm, int64_t unused)
+{
+	(void)unused;
+	return str_eq(vm->elem[1 + b].s, vm->p->strs[imm], vm->p->strlens[imm]);
+}
+
+static int64_t jh_SEQ2(rt_vm *vm, int64_t b, int64_t c, int64_t imm)
+{
+	const rt_value *ev = jh_ev(vm);
+	rt_str x = (imm & 1 ? vm->elem : ev)[1 + b].s, y = (imm & 2 ? vm->elem : ev)[1 + c].s;
+	return x.len == y.len && memcmp(x.p, y.p, x.len) == 0;
+}
+
+static int64_t jh_SINF(rt_vm *vm, int64_t b, int64_t imm, int64_t unused)
+{
+	(void)unused;
+	const rt_value *ev = jh_ev(vm);
+	return rt_present(ev, (uint32_t)b) && str_in_list(&ev[1 + b], vm->p->strs[imm], vm->p->strlens[imm]);
+}
+
+static int64_t jh_SINE(rt_vm *vm, int64_t b, int64_t imm, int64_t unused)
+{
+	(void)unused;
+	return rt_present(vm->elem, (uint32_t)b) &&
+	       str_in_list(&vm->elem[1 + b], vm->p->strs[imm], vm->p->strlens[imm]);
+}
+
+static int64_t jh_SSETF(rt_vm *vm, int64_t b, int64_t imm, int64_t unused)
+{
+	(void)unused;
+	return str_in_set(&vm->p->sets[imm], jh_ev(vm)[1 + b].s);
+}
+
+static int64_t jh_SSETE(rt_vm *vm, int64_t b, int64_t imm, int64_t unused)
+{
+	(void)unused;
+	return str_in_set(&vm->p->sets[imm], vm->elem[1 + b].s);
+}
+
+static int64_t jh_LSCAN(rt_vm *vm, int64_t b, int64_t c, int64_t imm)
+{
+	/* the interpreter's LSCAN case, with vm->elem left as it leaves it */
+	const rt_program *p = vm->p;
+	const rt_value *ev = jh_ev(vm);
+	const rt_list *l = &ev[1 + b].list;
+	uint32_t s = (uint32_t)imm, vf = (uint32_t)(imm >> 32) & 0xffff;
+	unsigned mode = (unsigned)(imm >> 48) & 3;
+	bool in = imm >> 50 & 1, neg = imm >> 51 & 1;
+	int64_t acc = 0;
+	uint32_t n = rt_present(ev, (uint32_t)b) ? l->n : 0;
+	for (uint32_t k = 0; k < n; k++) {
+		const rt_value *it = &l->items[k * l->stride];
+		bool m = in ? rt_present(it, (uint32_t)c) && str_in_list(&it[1 + c], p->strs[s], p->strlens[s])
+			    : str_eq(it[1 + c].s, p->strs[s], p->strlens[s]);
+		if (m == neg)
+			continue;
+		acc = mode == 0 ? 1 : mode == 1 ? acc + 1 : sat_add(acc, it[1 + vf].i);
+	}
+	if (n)
+		vm->elem = &l->items[(n - 1) * l->stride];
+	return acc;
+}
+
+static int64_t jh_BALANCE(rt_vm *vm, int64_t imm, int64_t u2, int64_t u3)
+{
+	(void)u2, (void)u3;
+	const uint8_t *rec = vm->p->wallets[imm].staff ? vm->staff : vm->st;
+	return sat_mul(rt_balance(vm->p, rec, (uint32_t)imm), AST_DECIMAL_SCALE);
+}
+
+static int64_t jh_HASBAL(rt_vm *vm, int64_t b, int64_t imm, int64_t u3)
+{
+	(void)u3;
+	const uint8_t *rec = vm->p->wallets[imm].staff ? vm->staff : vm->st;
+	return rt_balance(vm->p, rec, (uint32_t)imm) >= b;
+}
+
+static int64_t jh_EARNED(rt_vm *vm, int64_t imm, int64_t u2, int64_t u3)
+{
+	(void)u2, (void)u3;
+	return vm->st ? sat_mul(rt_ld64(vm->st, vm->p->wallets[imm].off + 8), AST_DECIMAL_SCALE) : 0;
+}
+
+static int64_t jh_WINSUM(rt_vm *vm, int64_t imm, int64_t u2, int64_t u3)
+{
+	(void)u2, (void)u3;
+	const rt_program *p = vm->p;
+	return vm->st ? rt_win_sum_idx(p, vm->st, (uint32_t)imm, rt_period(vm, p->windows[imm].unit)) : 0;
+}
+
+static int64_t jh_VARIANT(rt_vm *vm, int64_t imm, int64_t u2, int64_t u3)
+{
+	(void)u2, (void)u3;
+	return vm->x->variants ? vm->x->variants[imm] : 0;
+}
+
+static int64_t jh_WINADD(rt_vm *vm, int64_t b, int64_t imm, int64_t u3)
+{
+	(void)u3;
+	const rt_program *p = vm->p;
+	rt_win_add_idx(p, vm->st, (uint32_t)imm, rt_period(vm, p->windows[imm].unit), b);
+	return 0;
+}
+
+#define JH_VOID1(name, call) \
+	static int64_t jh_##name(rt_vm *vm, int64_t imm, int64_t u2, int64_t u3) \
+	{ \
+		(void)u2, (void)u3; \
+		call(vm, (uint32_t)imm); \
+		return 0; \
+	}
+#define JH_INT1(name, call) \
+	static int64_t jh_##name(rt_vm *vm, int64_t imm, int64_t u2, int64_t u3) \
+	{ \
+		(void)u2, (void)u3; \
+		return call(vm, (uint32_t)imm); \
+	}
+JH_VOID1(TSEEN, rt_timer_seen)
+JH_VOID1(TAFTER, rt_timer_after)
+JH_VOID1(MDONE, rt_mission_done)
+JH_VOID1(SDONE, rt_streak_done)
+JH_VOID1(EXPIRE, rt_expire)
+JH_VOID1(RELEASE, rt_release)
+JH_VOID1(MDEAD, rt_mission_deadline)
+JH_INT1(CAPLEFT, rt_cap_left)
+JH_INT1(SADV, rt_streak_advance)
+JH_INT1(TDUE, rt_timer_due)
+#undef JH_VOID1
+#undef JH_INT1
+
+static int64_t jh_TSTASH(rt_vm *vm, int64_t b, int64_t c, int64_t imm)
+{
+	rt_timer_stash(vm, (uint32_t)imm, (uint32_t)c, b);
+	return 0;
+}
+
+static int64_t jh_TLOAD(rt_vm *vm, int64_t c, int64_t imm, int64_t u3)
+{
+	(void)u3;
+	return rt_timer_load(vm, (uint32_t)imm, (uint32_t)c);
+}
+
+static int64_t jh_TIMER_HAS(rt_vm *vm, int64_t b, int64_t c, int64_t u3)
+{
+	(void)u3;
+	return rt_timer_has(vm, (uint32_t)c, (uint32_t)b);
+}
+
+static int64_t jh_PREC(rt_vm *vm, int64_t b, int64_t u2, int64_t u3)
+{
+	(void)u2, (void)u3;
+	rt_purchase_record(vm, b);
+	return 0;
+}
+
+/* STAFF: 1 when the staff member's record is in use, 0 (jump) if none. */
+static int64_t jh_STAFF(rt_vm *vm, int64_t b, int64_t u2, int64_t u3)
+{
+	(void)u2, (void)u3;
+	const rt_value *ev = jh_ev(vm);
+	vm->staff = NULL;
+	if (rt_present(ev, (uint32_t)b) && vm->x->staff_state && ev[1 + b].s.len) {
+		vm->staff_id = ev[1 + b].s;
+		vm->staff = vm->x->staff_state(vm->x->user, vm->staff_id);
+		if (vm->staff && vm->p->staff_days)
+			rt_exec_staff_days(vm->x, vm->staff, vm->staff_id, vm->day, vm->at);
+	}
+	return vm->staff != NULL;
+}
+
+static int64_t jh_CAPUSE(rt_vm *vm, int64_t b, int64_t imm, int64_t u3)
+{
+	(void)u3;
+	rt_cap_use(vm, (uint32_t)imm, b);
+	return 0;
+}
+
+static int64_t jh_BUDLEFT(rt_vm *vm, int64_t imm, int64_t u2, int64_t u3)
+{
+	(void)u2, (void)u3;
+	int64_t left = vm->x->budgets ? vm->x->budgets[imm] : INT64_MAX;
+	return left > 0 ? left : 0;
+}
+
+static int64_t jh_BUDUSE(rt_vm *vm, int64_t b, int64_t imm, int64_t u3)
+{
+	(void)u3;
+	if (vm->x->budgets && b > 0)
+		vm->x->budgets[imm] -= b;
+	return 0;
+}
+
+static int64_t jh_AWARD(rt_vm *vm, int64_t b, int64_t c, int64_t imm)
+{
+	rt_credit(vm, (uint32_t)imm, b, (int32_t)c);
+	return 0;
+}
+
+static int64_t jh_DEBIT(rt_vm *vm, int64_t b, int64_t c, int64_t imm)
+{
+	rt_debit(vm, (uint32_t)imm, b, RT_FX_DEBIT, (int32_t)c, -1);
+	return 0;
+}
+
+static int64_t jh_BADGE(rt_vm *vm, int64_t c, int64_t imm, int64_t u3)
+{
+	(void)u3;
+	uint32_t b = (uint32_t)imm, off = vm->p->off_badges + b / 8;
+	if (!(vm->st[off] & (1u << (b % 8)))) {
+		vm->st[off] |= (uint8_t)(1u << (b % 8));
+		rt_effect fx = {.kind = RT_FX_BADGE, .wallet = -1, .badge = (int32_t)b, .ladder = -1,
+				.rung = -1, .previous = -1, .rule = (int32_t)c, .step = -1, .item = -1};
+		rt_emit(vm, &fx);
+	}
+	return 0;
+}
+
+/* NARG and NARGS: `from_event` says which (NARGS: b is an event field). */
+static void jh_narg(rt_vm *vm, int64_t b, int64_t imm, bool from_event)
+{
+	const rt_program *p = vm->p;
+	const rt_lay_narg *d = &p->nargs[imm];
+	if (vm->nargs >= RT_MAX_ARGS)
+		return;
+	rt_fx_arg *a = &vm->args[vm->nargs++];
+	*a = (rt_fx_arg){.key = d->key, .kind = d->kind, .en = d->en, .ladder = d->ladder};
+	if (from_event) {
+		a->s = jh_ev(vm)[1 + b].s;
+		a->en = -1;
+	} else if (d->kind == RT_STRING) {
+		a->s = (rt_str){p->strs[d->en], p->strlens[d->en]};
+		a->en = -1;
+	} else {
+		a->v = b;
+	}
+	if (d->ladder >= 0)
+		a->en = -1;
+}
+
+static int64_t jh_NARG(rt_vm *vm, int64_t b, int64_t imm, int64_t u3)
+{
+	(void)u3;
+	jh_narg(vm, b, imm, false);
+	return 0;
+}
+
+static int64_t jh_NARGS(rt_vm *vm, int64_t b, int64_t imm, int64_t u3)
+{
+	(void)u3;
+	jh_narg(vm, b, imm, true);
+	return 0;
+}
+
+static int64_t jh_NOTIFY(rt_vm *vm, int64_t c, int64_t imm, int64_t u3)
+{
+	(void)u3;
+	rt_effect fx = {.kind = RT_FX_NOTIFY, .wallet = -1, .badge = -1, .ladder = -1, .rung = -1,
+			.previous = -1, .rule = (int32_t)c, .step = -1, .item = -1,
+			.template_name = vm->p->templates[imm], .args = vm->args, .nargs = vm->nargs};
+	rt_emit(vm, &fx);
+	vm->nargs = 0;
+	return 0;
+}
+
+static int64_t jh_MAT(rt_vm *vm, int64_t c, int64_t imm, int64_t u3)
+{
+	(void)u3;
+	return rt_mission_at(vm, (uint32_t)imm, (int32_t)c);
+}
+
+static int64_t jh_MSTART(rt_vm *vm, int64_t b, int64_t imm, int64_t u3)
+{
+	(void)u3;
+	rt_mission_start(vm, (uint32_t)imm, b == 1);
+	return 0;
+}
+
+static int64_t jh_MADV(rt_vm *vm, int64_t c, int64_t imm, int64_t u3)
+{
+	(void)u3;
+	return rt_mission_advance(vm, (uint32_t)imm, (int32_t)c);
+}
+
+static int64_t jh_LADUP(rt_vm *vm, int64_t b, int64_t imm, int64_t u3)
+{
+	(void)u3;
+	rt_ladder_up(vm, (uint32_t)imm, b);
+	return 0;
+}
+
+static int64_t jh_REVIEW(rt_vm *vm, int64_t b, int64_t imm, int64_t u3)
+{
+	(void)u3;
+	rt_ladder_review(vm, (uint32_t)imm, b);
+	return 0;
+}
+
+/* JNREV: 1 when ladder c has a review today (no jump). */
+static int64_t jh_REVIEW_DUE(rt_vm *vm, int64_t c, int64_t u2, int64_t u3)
+{
+	(void)u2, (void)u3;
+	return vm->st && rt_ladder_review_due(vm, (uint32_t)c);
+}
+
+static int64_t jh_RETURN(rt_vm *vm, int64_t b, int64_t c, int64_t u3)
+{
+	(void)u3;
+	rt_return(vm, jh_ev(vm)[1 + b].s, c);
+	return 0;
+}
+
+static int64_t jh_FINDITEM(rt_vm *vm, int64_t b, int64_t u2, int64_t u3)
+{
+	(void)u2, (void)u3;
+	return rt_find_item(vm, jh_ev(vm)[1 + b].s);
+}
+
+static int64_t jh_REFUSE(rt_vm *vm, int64_t b, int64_t imm, int64_t u3)
+{
+	(void)u3;
+	rt_refuse(vm, b, (rt_refusal)imm);
+	return 0;
+}
+
+/* REDEEM: 1 when the routine ends (refused). */
+static int64_t jh_REDEEM(rt_vm *vm, int64_t b, int64_t u2, int64_t u3)
+{
+	(void)u2, (void)u3;
+	rt_redeem(vm, b);
+	return vm->stop;
+}
+
 static void run_metric(rt_vm *vm, uint32_t l, int64_t *out)
 {
 	int64_t regs[IR_MAX_REGS];
@@ -157,11 +520,7 @@ void rt_vm_run(rt_vm *vm, const ir_routine *rt, int64_t *R)
 		CASE(LDE) R[o->a] = vm->elem[1 + o->b].i; NEXT;
 		CASE(JABSE) if (!rt_present(vm->elem, (uint32_t)o->b)) pc = (uint32_t)o->imm; NEXT;
 		CASE(SEQF) R[o->a] = str_eq(ev[1 + o->b].s, p->strs[o->imm], p->strlens[o->imm]); NEXT;
-		CASE(SEQ2) {
-			rt_str x = (o->imm & 1 ? vm->elem : ev)[1 + o->b].s, y = (o->imm & 2 ? vm->elem : ev)[1 + o->c].s;
-			R[o->a] = x.len == y.len && memcmp(x.p, y.p, x.len) == 0;
-			NEXT;
-		}
+		CASE(SEQ2) R[o->a] = jh_SEQ2(vm, o->b, o->c, o->imm); NEXT;
 		CASE(LISTNE) R[o->a] = rt_present(vm->elem, (uint32_t)o->b) ? vm->elem[1 + o->b].list.n : 0; NEXT;
 		CASE(SEQE) R[o->a] = str_eq(vm->elem[1 + o->b].s, p->strs[o->imm], p->strlens[o->imm]); NEXT;
 		CASE(JSEQE) if (str_eq(vm->elem[1 + o->b].s, p->strs[o->c], p->strlens[o->c])) pc = (uint32_t)o->imm; NEXT;
@@ -174,27 +533,7 @@ void rt_vm_run(rt_vm *vm, const ir_routine *rt, int64_t *R)
 			if (!(rt_present(vm->elem, (uint32_t)o->b) && str_in_list(&vm->elem[1 + o->b], p->strs[o->c], p->strlens[o->c])))
 				pc = (uint32_t)o->imm;
 			NEXT;
-		CASE(LSCAN) {
-			/* a loop over basket lines, in one op (compiler/ir.c, fuse_scans) */
-			const rt_list *l = &ev[1 + o->b].list;
-			uint32_t s = (uint32_t)o->imm, vf = (uint32_t)(o->imm >> 32) & 0xffff;
-			unsigned mode = (unsigned)(o->imm >> 48) & 3;
-			bool in = o->imm >> 50 & 1, neg = o->imm >> 51 & 1;
-			int64_t acc = 0;
-			uint32_t n = rt_present(ev, (uint32_t)o->b) ? l->n : 0;
-			for (uint32_t k = 0; k < n; k++) {
-				const rt_value *it = &l->items[k * l->stride];
-				bool m = in ? rt_present(it, (uint32_t)o->c) && str_in_list(&it[1 + o->c], p->strs[s], p->strlens[s])
-					    : str_eq(it[1 + o->c].s, p->strs[s], p->strlens[s]);
-				if (m == neg)
-					continue;
-				acc = mode == 0 ? 1 : mode == 1 ? acc + 1 : sat_add(acc, it[1 + vf].i);
-			}
-			if (n)
-				vm->elem = &l->items[(n - 1) * l->stride];
-			R[o->a] = acc;
-			NEXT;
-		}
+		CASE(LSCAN) R[o->a] = jh_LSCAN(vm, o->b, o->c, o->imm); NEXT; /* a loop over basket lines, in one op (compiler/ir.c, fuse_scans) */
 		CASE(SINF) R[o->a] = rt_present(ev, (uint32_t)o->b) &&
 					 str_in_list(&ev[1 + o->b], p->strs[o->imm], p->strlens[o->imm]); NEXT;
 		CASE(SINE) R[o->a] = rt_present(vm->elem, (uint32_t)o->b) &&
@@ -239,11 +578,7 @@ void rt_vm_run(rt_vm *vm, const ir_routine *rt, int64_t *R)
 		CASE(OR3) R[o->a] = three_or(R[o->b], R[o->c]); NEXT;
 
 		CASE(DAY) R[o->a] = vm->day; NEXT;
-		CASE(BALANCE) {
-			const uint8_t *rec = p->wallets[o->imm].staff ? vm->staff : vm->st;
-			R[o->a] = sat_mul(rt_balance(p, rec, (uint32_t)o->imm), AST_DECIMAL_SCALE);
-			NEXT;
-		}
+		CASE(BALANCE) R[o->a] = jh_BALANCE(vm, o->imm, 0, 0); NEXT;
 		CASE(EARNED)
 			R[o->a] = vm->st ? sat_mul(rt_ld64(vm->st, p->wallets[o->imm].off + 8), AST_DECIMAL_SCALE) : 0;
 			NEXT;
@@ -263,73 +598,19 @@ void rt_vm_run(rt_vm *vm, const ir_routine *rt, int64_t *R)
 		CASE(BDAY) rt_st32(vm->st, p->off_hdr + RT_HDR_BIRTHDAY, (int32_t)R[o->b]); NEXT;
 		CASE(PREC) rt_purchase_record(vm, R[o->b]); NEXT;
 
-		CASE(STAFF) {
-			vm->staff = NULL;
-			if (rt_present(ev, (uint32_t)o->b) && vm->x->staff_state && ev[1 + o->b].s.len) {
-				vm->staff_id = ev[1 + o->b].s;
-				vm->staff = vm->x->staff_state(vm->x->user, vm->staff_id);
-				/* the staff member's days up to the event's pass first */
-				if (vm->staff && p->staff_days)
-					rt_exec_staff_days(vm->x, vm->staff, vm->staff_id, vm->day, vm->at);
-			}
-			if (!vm->staff)
-				pc = (uint32_t)o->imm;
-			NEXT;
-		}
+		CASE(STAFF) if (!jh_STAFF(vm, o->b, 0, 0)) pc = (uint32_t)o->imm; NEXT;
 		CASE(CAPLEFT) R[o->a] = rt_cap_left(vm, (uint32_t)o->imm); NEXT;
 		CASE(CAPUSE) rt_cap_use(vm, (uint32_t)o->imm, R[o->b]); NEXT;
-		CASE(BUDLEFT) {
-			int64_t left = vm->x->budgets ? vm->x->budgets[o->imm] : INT64_MAX;
-			R[o->a] = left > 0 ? left : 0;
-			NEXT;
-		}
-		CASE(BUDUSE) if (vm->x->budgets && R[o->b] > 0) vm->x->budgets[o->imm] -= R[o->b]; NEXT;
+		CASE(BUDLEFT) R[o->a] = jh_BUDLEFT(vm, o->imm, 0, 0); NEXT;
+		CASE(BUDUSE) jh_BUDUSE(vm, R[o->b], o->imm, 0); NEXT;
 
 		CASE(AWARD) rt_credit(vm, (uint32_t)o->imm, R[o->b], o->c); NEXT;
-		CASE(HASBAL) {
-			const uint8_t *rec = p->wallets[o->imm].staff ? vm->staff : vm->st;
-			R[o->a] = rt_balance(p, rec, (uint32_t)o->imm) >= R[o->b];
-			NEXT;
-		}
+		CASE(HASBAL) R[o->a] = jh_HASBAL(vm, R[o->b], o->imm, 0); NEXT;
 		CASE(DEBIT) rt_debit(vm, (uint32_t)o->imm, R[o->b], RT_FX_DEBIT, o->c, -1); NEXT;
-		CASE(BADGE) {
-			uint32_t b = (uint32_t)o->imm, off = p->off_badges + b / 8;
-			if (!(vm->st[off] & (1u << (b % 8)))) {
-				vm->st[off] |= (uint8_t)(1u << (b % 8));
-				rt_effect fx = {.kind = RT_FX_BADGE, .wallet = -1, .badge = (int32_t)b, .ladder = -1,
-						.rung = -1, .previous = -1, .rule = o->c, .step = -1, .item = -1};
-				rt_emit(vm, &fx);
-			}
-			NEXT;
-		}
-		CASE(NARG)
-		CASE(NARGS) {
-			const rt_lay_narg *d = &p->nargs[o->imm];
-			if (vm->nargs >= RT_MAX_ARGS)
-				NEXT;
-			rt_fx_arg *a = &vm->args[vm->nargs++];
-			*a = (rt_fx_arg){.key = d->key, .kind = d->kind, .en = d->en, .ladder = d->ladder};
-			if (o->op == IR_NARGS) {
-				a->s = ev[1 + o->b].s;
-				a->en = -1;
-			} else if (d->kind == RT_STRING) {
-				a->s = (rt_str){p->strs[d->en], p->strlens[d->en]};
-				a->en = -1;
-			} else {
-				a->v = R[o->b];
-			}
-			if (d->ladder >= 0)
-				a->en = -1;
-			NEXT;
-		}
-		CASE(NOTIFY) {
-			rt_effect fx = {.kind = RT_FX_NOTIFY, .wallet = -1, .badge = -1, .ladder = -1, .rung = -1,
-					.previous = -1, .rule = o->c, .step = -1, .item = -1,
-					.template_name = p->templates[o->imm], .args = vm->args, .nargs = vm->nargs};
-			rt_emit(vm, &fx);
-			vm->nargs = 0;
-			NEXT;
-		}
+		CASE(BADGE) jh_BADGE(vm, o->c, o->imm, 0); NEXT;
+		CASE(NARG) jh_narg(vm, R[o->b], o->imm, false); NEXT;
+		CASE(NARGS) jh_narg(vm, o->b, o->imm, true); NEXT;
+		CASE(NOTIFY) jh_NOTIFY(vm, o->c, o->imm, 0); NEXT;
 
 		CASE(MAT) R[o->a] = rt_mission_at(vm, (uint32_t)o->imm, o->c); NEXT;
 		CASE(MSTART) rt_mission_start(vm, (uint32_t)o->imm, R[o->b] == 1); NEXT;
@@ -398,6 +679,10 @@ int rt_exec_event(rt_exec *x, const rt_event *ev)
 		if (rt_ld64(vm.st, h + RT_HDR_LAST_AT) < vm.at)
 			rt_st64(vm.st, h + RT_HDR_LAST_AT, vm.at);
 	}
+	if (x->native) {
+		x->native->events[ev->type](&vm);
+		return 0;
+	}
 	int64_t regs[IR_MAX_REGS];
 	rt_vm_run(&vm, &p->events[ev->type], regs);
 	return 0;
@@ -414,7 +699,10 @@ static void run_day(rt_exec *x, int64_t d, int64_t now, int64_t *regs)
 	if (vm.at > now)
 		vm.at = now;
 	rt_st32(x->state, p->off_hdr + RT_HDR_LAST_DAY, (int32_t)d);
-	rt_vm_run(&vm, &p->day, regs);
+	if (x->native)
+		x->native->day(&vm);
+	else
+		rt_vm_run(&vm, &p->day, regs);
 }
 
 /* The first day to run, or false for a new customer (no day passes for them). */
@@ -543,3 +831,9 @@ void rt_staff_init(const rt_program *p, uint8_t *st)
 		if (p->caps[c].staff)
 			rt_st32(st, p->caps[c].off, INT32_MIN);
 }
+
+const rt_jit_helper rt_jit_helpers[RT_JH_COUNT] = {
+#define RT_JH_ENTRY(n) [RT_JH_##n] = jh_##n,
+	RT_JIT_HELPERS(RT_JH_ENTRY)
+#undef RT_JH_ENTRY
+};

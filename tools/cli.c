@@ -788,11 +788,11 @@ void print_engine_line(ludic_engine *e)
 	ludic_engine_info_get(e, &in);
 	char a[32], b[32];
 	if (in.native_events && in.interp_events)
-		fprintf(stderr, "  engine native (the first %s events on the interpreter, %s on native code; compiled in %.0f ms%s)\n",
+		fprintf(stderr, "  engine native (the first %s events on the interpreter, %s on native code; compiled in %.1f ms%s)\n",
 			grouped((long long)in.interp_events, a, sizeof a), grouped((long long)in.native_events, b, sizeof b),
 			in.compile_ms, in.from_cache ? ", from the cache" : "");
 	else if (in.native)
-		fprintf(stderr, "  engine native (%s in %.0f ms)\n", in.from_cache ? "loaded from the cache" : "compiled",
+		fprintf(stderr, "  engine native (%s in %.1f ms)\n", in.from_cache ? "loaded from the cache" : "compiled",
 			in.compile_ms);
 	else if (in.compiling)
 		fprintf(stderr, "  engine interpreter (native code was still compiling when the events ran out)\n");
@@ -800,4 +800,6 @@ void print_engine_line(ludic_engine *e)
 		fprintf(stderr, "  engine interpreter\n");
 	if (in.note)
 		fprintf(stderr, "warning: native code was asked for but does not run: %s\n", in.note);
+	if (in.cache_note)
+		fprintf(stderr, "note: %s\n", in.cache_note);
 }
