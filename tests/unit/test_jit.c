@@ -19,6 +19,7 @@
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <dlfcn.h>
+#include <sys/stat.h>
 #include <libgccjit.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -639,5 +640,65 @@ Test(jit, native_load, .init = setup)
 	else
 		unsetenv("TMPDIR");
 	free(saved);
+	ludic_program_free(p);
+}
+
+/* ---- the cache, through engines ---- */
+
+static ludic_engine_info native_engine(const ludic_program *p, const char *dir)
+{
+	ludic_engine_options o = {.engine = LUDIC_ENGINE_NATIVE, .cache_dir = dir};
+	ludic_engine *e = NULL;
+	cr_assert_eq(ludic_engine_new(p, &o, &e), LUDIC_OK);
+	ludic_engine_info in;
+	ludic_engine_info_get(e, &in);
+	static char note[1024];
+	snprintf(note, sizeof note, "%s", in.cache_note ? in.cache_note : "");
+	in.cache_note = note[0] ? note : NULL;
+	in.note = NULL;
+	ludic_engine_free(e);
+	return in;
+}
+
+/* The first engine compiles and keeps the object; the next loads it; an
+ * entry cut short is detected, rebuilt, and said so. */
+Test(jit, cache_through_engines, .init = setup)
+{
+	ludic_program *p = program_text(OPS_PROGRAM);
+	char dir[] = "/tmp/ludic-test-jit-cache-XXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	ludic_engine_info a = native_engine(p, dir);
+	cr_expect(a.native);
+	cr_expect_not(a.from_cache);
+	ludic_engine_info b = native_engine(p, dir);
+	cr_expect(b.native);
+	cr_expect(b.from_cache, "the second engine compiled again");
+	cr_expect_null(b.cache_note);
+
+	/* cut the entry in half */
+	DIR *d = opendir(dir);
+	cr_assert_not_null(d);
+	struct dirent *de;
+	char entry[2048] = "";
+	while ((de = readdir(d)))
+		if (strstr(de->d_name, ".so"))
+			snprintf(entry, sizeof entry, "%s/%s", dir, de->d_name);
+	closedir(d);
+	cr_assert_neq(entry[0], 0, "no entry in the cache folder");
+	struct stat st;
+	cr_assert_eq(stat(entry, &st), 0);
+	cr_assert_eq(truncate(entry, st.st_size / 2), 0);
+	ludic_engine_info c = native_engine(p, dir);
+	cr_expect(c.native, "a damaged entry must be rebuilt, not stop native code");
+	cr_expect_not(c.from_cache);
+	cr_expect_not_null(c.cache_note);
+	if (c.cache_note)
+		cr_expect(strstr(c.cache_note, "truncated"), "%s", c.cache_note);
+	ludic_engine_info again = native_engine(p, dir);
+	cr_expect(again.from_cache, "the rebuilt entry was not kept");
+
+	char cmd[2100];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	cr_expect_eq(system(cmd), 0);
 	ludic_program_free(p);
 }
