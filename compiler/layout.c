@@ -205,8 +205,10 @@ bool rt_layout_begin(rt_program *p)
 			for (const ast_node *s = d->u.mission.steps; s; s = s->next, k++) {
 				m->step_names[k] = s->u.step.name && s->u.step.name->kind == AST_STRING
 							   ? s->u.step.name->u.str.s : "";
-				const chk_value *tv = s->u.step.times ? &r->values[s->u.step.times->id] : NULL;
-				m->times[k] = tv && tv->kind == CHK_VAL_NUMBER ? tv->i / AST_DECIMAL_SCALE : 1;
+				/* `, N times`: a whole number as written (the grammar takes
+				 * only a literal; the checker refuses N <= 0, E0401) */
+				const ast_node *tn = s->u.step.times;
+				m->times[k] = tn && tn->kind == AST_INT ? tn->u.num.value : 1;
 				if (m->times[k] < 1)
 					m->times[k] = 1;
 			}
