@@ -895,7 +895,7 @@ static int check_one(const ludic_program *p, const lines *l, ludic_engine_kind k
 		     long long until, bool has_until)
 {
 	fxlist a = {0}, b = {0};
-	a.pool_cap = b.pool_cap = 1 << 20;
+	a.pool_cap = b.pool_cap = 16 << 20;
 	a.pool = xrealloc(NULL, a.pool_cap);
 	b.pool = xrealloc(NULL, b.pool_cap);
 	ludic_engine_options opt = {.on_effect = collect, .effect_user = &a, .engine = kind, .no_cache = 1};
@@ -935,12 +935,31 @@ static int check_one(const ludic_program *p, const lines *l, ludic_engine_kind k
 		applied += ra == LUDIC_APPLIED;
 	}
 	if (has_until) {
-		a.n = b.n = a.used = b.used = 0;
-		ludic_engine_advance(le, until);
-		hand_advance(he, until);
-		if (!same_effects(&a, &b, name, "the end (--until)"))
-			goto done;
-		fx += a.n;
+		/* a day at a time, so that one step's effects stay small */
+		ludic_engine_stats st;
+		ludic_engine_stats_get(le, &st);
+		long long t = until;
+		for (size_t i = l->n; i-- > 0 && t == until;) {
+			hand_event ev;
+			const char *why;
+			char *buf = xrealloc(NULL, line_len(l, i) + 8);
+			if (!hand_parse_json(l->text + l->starts[i], line_len(l, i), &ev, buf, &why))
+				t = ev.at;
+			free(buf);
+		}
+		for (bool last = false; !last;) {
+			t += 86400;
+			if (t >= until)
+				t = until, last = true;
+			a.n = b.n = a.used = b.used = 0;
+			ludic_engine_advance(le, t);
+			hand_advance(he, t);
+			char where[96];
+			snprintf(where, sizeof where, "time passing (--until), up to %lld", t);
+			if (!same_effects(&a, &b, name, where))
+				goto done;
+			fx += a.n;
+		}
 	}
 	if (!same_state(le, he, name, &customers))
 		goto done;

@@ -1449,10 +1449,11 @@ bool hand_customer(hand_engine *e, size_t i, hand_view *out)
 
 /* ---- JSON in ---- */
 
-static bool key_is(const char *s, const jsmntok_t *t, const char *k)
+static inline bool key_is(const char *s, const jsmntok_t *t, const char *k)
 {
-	size_t n = strlen(k);
-	return t->type == JSMN_STRING && (size_t)(t->end - t->start) == n && !memcmp(s + t->start, k, n);
+	size_t n = __builtin_strlen(k); /* a constant: folded */
+	return (size_t)(t->end - t->start) == n && t->type == JSMN_STRING && s[t->start] == k[0] &&
+	       !memcmp(s + t->start, k, n);
 }
 
 /* A NUL-terminated copy of string token t at *buf. */
@@ -1663,18 +1664,15 @@ int hand_parse_json(const char *s, size_t len, hand_event *ev, char *buf, const 
 	if (n < 1 || tok[0].type != JSMN_OBJECT)
 		return -1;
 	/* a comma before a closing bracket is not JSON (jsmn lets it pass) */
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] == '"') {
-			for (i++; i < len && s[i] != '"'; i++)
-				i += s[i] == '\\';
-		} else if (s[i] == ',') {
-			size_t k = i + 1;
-			while (k < len && (s[k] == ' ' || s[k] == '\t'))
-				k++;
-			if (k < len && (s[k] == '}' || s[k] == ']')) {
-				*why = "a trailing comma";
-				return -1;
-			}
+	for (int i = 0; i < n; i++) {
+		if (tok[i].type != JSMN_OBJECT && tok[i].type != JSMN_ARRAY)
+			continue;
+		int k = tok[i].end - 2;
+		while (k > tok[i].start && (s[k] == ' ' || s[k] == '\t' || s[k] == '\n' || s[k] == '\r'))
+			k--;
+		if (k > tok[i].start && s[k] == ',') {
+			*why = "a trailing comma";
+			return -1;
 		}
 	}
 	bool have_at = false, have_id = false;
