@@ -95,8 +95,6 @@ static int64_t day_start(int64_t d)
 }
 
 static int64_t week_of(int64_t day) { return floor_div(day + 3, 7); } /* weeks begin on Monday */
-static int64_t month_of(int64_t day) { date d = civil_from_days(day); return (int64_t)d.y * 12 + d.m - 1; }
-static int64_t year_of(int64_t day) { return civil_from_days(day).y; }
 
 /* ---- SipHash-1-3 (the experiments' split), from the paper ---- */
 
@@ -269,6 +267,8 @@ struct hand_engine {
 	customer *c;
 	const char *event_id;
 	int64_t at, day;
+	int32_t week, month, year; /* periods of e->day (set_day) */
+	date date;                 /* and its date */
 	int recent; /* recent purchase slot of this purchase, -1 */
 	char *buf;  /* the strings of a JSON line */
 	size_t bufcap;
@@ -432,7 +432,7 @@ static void credit(hand_engine *e, int w, int64_t amount, const char *rule, cons
 		return;
 	if (w == 0) {
 		c->points.earned += amount;
-		win_add_sum(&c->points_earned, week_of(e->day), amount);
+		win_add_sum(&c->points_earned, e->week, amount);
 		c->points.pending += amount;
 		lot_add(c->points.pend, &c->points.npend, NPEND, amount, (int32_t)(e->day + 14), months_after(e->day, 12));
 	} else if (w == 1) {
@@ -511,13 +511,23 @@ WIN_FUNCS(win_sum, sum)
 
 /* ---- caps ---- */
 
-static int32_t period(hand_engine *e, int unit)
+/* The call's day, and its periods, computed once. */
+static void set_day(hand_engine *e, int64_t day)
+{
+	e->day = day;
+	e->date = civil_from_days(day);
+	e->week = (int32_t)week_of(day);
+	e->month = e->date.y * 12 + e->date.m - 1;
+	e->year = e->date.y;
+}
+
+static int32_t period(const hand_engine *e, int unit)
 {
 	switch (unit) {
 	case U_DAY: return (int32_t)e->day;
-	case U_WEEK: return (int32_t)week_of(e->day);
-	case U_MONTH: return (int32_t)month_of(e->day);
-	case U_YEAR: return (int32_t)year_of(e->day);
+	case U_WEEK: return e->week;
+	case U_MONTH: return e->month;
+	case U_YEAR: return e->year;
 	default: return 0;
 	}
 }
@@ -574,7 +584,7 @@ static void ladder_move(hand_engine *e, bool level, int32_t *rung, int32_t *sinc
 
 static int64_t status_metric(hand_engine *e)
 {
-	return win_get_sum(&e->c->points_earned, week_of(e->day));
+	return win_get_sum(&e->c->points_earned, e->week);
 }
 
 /* After an event's rules: status and level up at once. */
@@ -787,7 +797,7 @@ static void on_purchase(hand_engine *e, const hand_event *ev)
 		goto quests;
 	c->overlay = north ? 2 : -1;
 	purchase_record(e, ev);
-	win_add_count(&c->purchases, week_of(e->day), 1);
+	win_add_count(&c->purchases, e->week, 1);
 	c->miss_you_base = (int32_t)e->day;
 	c->miss_you_fired = 0;
 
@@ -883,7 +893,7 @@ static void on_purchase(hand_engine *e, const hand_event *ev)
 	if (at && ev->garden >= 5000) {
 		bool go = true;
 		if (at == 2) {
-			go = win_get_count(&c->purchases, week_of(e->day)) >= 6;
+			go = win_get_count(&c->purchases, e->week) >= 6;
 			mission_start(e, 1, go);
 		}
 		if (go && mission_advance(e, 1, 0) == 2)
@@ -891,7 +901,7 @@ static void on_purchase(hand_engine *e, const hand_event *ev)
 	}
 
 	/* Weekly regular: a purchase every week for 4 weeks, 1 week of grace */
-	int64_t per = week_of(e->day);
+	int64_t per = e->week;
 	if (c->streak_last == NO_DAY || per > c->streak_last) {
 		if (c->streak_last == NO_DAY || c->streak_len == 0) {
 			c->streak_len = 1;
@@ -937,14 +947,14 @@ static void on_return(hand_engine *e, const hand_event *ev)
 			take_back(e, ev->original, ev->money);
 		bool green = green_action(ev->action);
 		if (green)
-			win_add_count(&c->green_returns, week_of(e->day), 1);
+			win_add_count(&c->green_returns, e->week, 1);
 		if (green)
 			credit(e, 1, floor_div(ev->money, 500), "Second life", NULL);
 		if (ev->action == RA_RECYCLE && cap_left(e, CAP_RECYCLING)) {
 			cap_use(e, CAP_RECYCLING, 1);
 			credit(e, 1, 2, "Recycling", NULL);
 		}
-		if (win_get_count(&c->green_returns, week_of(e->day)) >= 5)
+		if (win_get_count(&c->green_returns, e->week) >= 5)
 			badge(e, 3, "Green hand");
 		if (mission_at(e, 0, 2) == 1 && green && mission_advance(e, 0, 2) == 2)
 			mission_complete(e, 0);
@@ -1001,7 +1011,7 @@ static void on_signup(hand_engine *e, const hand_event *ev)
 		}
 	}
 	if (c->missions[0].state == M_NEW)
-		mission_start(e, 0, win_get_count(&c->purchases, week_of(e->day)) == 0);
+		mission_start(e, 0, win_get_count(&c->purchases, e->week) == 0);
 	/* Welcome, keep best: 100 points, or 150 for joining in the app */
 	bool gift = cap_left(e, CAP_WELCOME) > 0, app = ev->channel == CH_APP && cap_left(e, CAP_WELCOME_APP) > 0;
 	if (app && (!gift || 150 > 100)) {
@@ -1093,7 +1103,7 @@ static void on_workshop(hand_engine *e, const hand_event *ev)
 {
 	customer *c = e->c;
 	c->overlay = is_north(ev) ? 2 : -1;
-	win_add_count(&c->workshops, week_of(e->day), 1);
+	win_add_count(&c->workshops, e->week, 1);
 	if (mission_at(e, 1, 2) == 1 && mission_advance(e, 1, 2) == 2)
 		mission_complete(e, 1);
 	if (cap_left(e, CAP_WORKSHOP)) {
@@ -1101,7 +1111,7 @@ static void on_workshop(hand_engine *e, const hand_event *ev)
 		credit(e, 0, 30, "Workshop", NULL);
 		credit(e, 2, 10, "Workshop", NULL);
 	}
-	if (win_get_count(&c->workshops, week_of(e->day)) >= 3)
+	if (win_get_count(&c->workshops, e->week) >= 3)
 		badge(e, 5, "Workshop fan");
 	if (!strcmp(ev->store, "PAR01") && ev->kind == WK_COMPOSTING && cap_left(e, CAP_COMPOSTING)) {
 		cap_use(e, CAP_COMPOSTING, 1);
@@ -1180,7 +1190,7 @@ static void one_day(hand_engine *e)
 		ludic_effect_arg balance = {"balance", text};
 		notify(e, "expiry-reminder", "Expiring soon", &balance, 1);
 	}
-	date today = civil_from_days(d);
+	date today = e->date;
 	if (c->birthday != NO_DAY && today.d == 1 && civil_from_days(c->birthday).m == today.m) {
 		credit(e, 0, 50, "Happy birthday", NULL);
 		notify(e, "birthday-month", "Happy birthday", NULL, 0);
@@ -1227,7 +1237,7 @@ static void pass_days(hand_engine *e, int64_t day, int64_t now)
 	e->event_id = NULL;
 	e->recent = -1;
 	for (int64_t d = (int64_t)c->last_day + 1; d <= day; d++) {
-		e->day = d;
+		set_day(e, d);
 		e->at = day_start(d);
 		if (e->at > now)
 			e->at = now;
@@ -1236,7 +1246,7 @@ static void pass_days(hand_engine *e, int64_t day, int64_t now)
 	c->last_day = (int32_t)day;
 	e->event_id = saved_id;
 	e->at = saved_at;
-	e->day = saved_day;
+	set_day(e, saved_day);
 }
 
 /* ---- the engine ---- */
@@ -1315,7 +1325,7 @@ int hand_push(hand_engine *e, const hand_event *ev)
 		e->now = ev->at;
 	e->event_id = ev->id;
 	e->at = ev->at;
-	e->day = local_day(ev->at);
+	set_day(e, local_day(ev->at));
 	e->recent = -1;
 	if (!ev->has_customer) {
 		e->c = NULL;
@@ -1432,7 +1442,7 @@ bool hand_customer(hand_engine *e, size_t i, hand_view *out)
 			out->badges[out->nbadges++] = BADGE[b];
 	static const char *const unit[] = {"day", "week", "month", "year", "customer"};
 	hand_engine probe = *e;
-	probe.day = today;
+	set_day(&probe, today);
 	for (int k = 0; k < NCAPS; k++) {
 		if (c->caps[k].per != period(&probe, capdefs[k].unit) || !c->caps[k].used)
 			continue;
