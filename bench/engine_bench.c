@@ -43,6 +43,7 @@
 
 #include "ludic.h"
 #include "bench.h"
+#include "scalars.h"
 #include "hand/retailer.h"
 
 #define MAX_RUNS 50
@@ -145,117 +146,6 @@ static void push_op(typed *t, op o)
 	t->ops[t->n++] = o;
 }
 
-/* Days since 1970-01-01 of a civil date (proleptic Gregorian). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	unsigned yoe = (unsigned)(y - era * 400);
-	unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
-static int digits(const char *s, int n, int *out)
-{
-	int v = 0;
-	for (int i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return 0;
-}
-
-/* "YYYY-MM-DD" → days. */
-static int parse_date(const char *s, size_t len, int64_t *out)
-{
-	int y, m, d;
-	if (len != 10 || digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &m) || s[7] != '-' ||
-	    digits(s + 8, 2, &d))
-		return -1;
-	*out = days_from_civil(y, (unsigned)m, (unsigned)d);
-	return 0;
-}
-
-/* "YYYY-MM-DDTHH:MM:SS(Z|±HH:MM)" → Unix seconds (the form gen.c and
- * realdata.py write; fractions of a second are not used there). */
-static int parse_time(const char *s, size_t len, int64_t *out)
-{
-	int64_t days;
-	int h, mi, se, oh = 0, om = 0;
-	if (len < 20 || parse_date(s, 10, &days) || (s[10] != 'T' && s[10] != ' ') || digits(s + 11, 2, &h) ||
-	    s[13] != ':' || digits(s + 14, 2, &mi) || s[16] != ':' || digits(s + 17, 2, &se))
-		return -1;
-	int sign = 0;
-	if (len == 20 && (s[19] == 'Z' || s[19] == 'z'))
-		sign = 0;
-	else if (len == 25 && (s[19] == '+' || s[19] == '-') && !digits(s + 20, 2, &oh) && s[22] == ':' &&
-		 !digits(s + 23, 2, &om))
-		sign = s[19] == '+' ? 1 : -1;
-	else
-		return -1;
-	*out = days * 86400 + h * 3600 + mi * 60 + se - sign * (oh * 3600 + om * 60);
-	return 0;
-}
-
-/* "PT37M", "PT2H15M", "P1D" → seconds (whole designators only). */
-static int parse_duration(const char *s, size_t len, int64_t *out)
-{
-	if (len < 3 || s[0] != 'P')
-		return -1;
-	int64_t total = 0, n = 0;
-	bool in_time = false, have = false;
-	for (size_t i = 1; i < len; i++) {
-		char c = s[i];
-		if (c >= '0' && c <= '9') {
-			n = n * 10 + (c - '0');
-			have = true;
-			continue;
-		}
-		if (c == 'T') {
-			in_time = true;
-			continue;
-		}
-		if (!have)
-			return -1;
-		int64_t unit = c == 'W' && !in_time ? 604800 : c == 'D' && !in_time ? 86400 : c == 'H' && in_time ? 3600
-			     : c == 'M' && in_time ? 60 : c == 'S' && in_time ? 1 : 0;
-		if (!unit)
-			return -1;
-		total += n * unit;
-		n = 0;
-		have = false;
-	}
-	*out = total;
-	return have ? -1 : 0;
-}
-
-/* A JSON number with at most two decimals → minor units (the program's
- * currency, EUR, has two). */
-static int parse_money(const char *s, size_t len, int64_t *out)
-{
-	int64_t v = 0;
-	int frac = -1;
-	bool neg = len && s[0] == '-';
-	for (size_t i = neg; i < len; i++) {
-		if (s[i] == '.' && frac < 0) {
-			frac = 0;
-			continue;
-		}
-		if (s[i] < '0' || s[i] > '9' || frac >= 2)
-			return -1;
-		v = v * 10 + (s[i] - '0');
-		if (frac >= 0)
-			frac++;
-	}
-	for (int f = frac < 0 ? 0 : frac; f < 2; f++)
-		v *= 10;
-	*out = neg ? -v : v;
-	return 0;
-}
-
 static int parse_count(const char *s, size_t len, int64_t *out)
 {
 	int64_t v = 0;
@@ -332,10 +222,10 @@ static int convert_scalar(converter *cv, const char *line, size_t base, const js
 	int64_t n = 0;
 	int bad = 0;
 	switch (conv_of(k, klen)) {
-	case C_TIME: bad = parse_time(v, vlen, &n); break;
-	case C_DATE: bad = parse_date(v, vlen, &n); break;
-	case C_DURATION: bad = parse_duration(v, vlen, &n); break;
-	case C_MONEY: bad = parse_money(v, vlen, &n); break;
+	case C_TIME: bad = sc_parse_time(v, vlen, &n); break;
+	case C_DATE: bad = sc_parse_date(v, vlen, &n); break;
+	case C_DURATION: bad = sc_parse_duration(v, vlen, &n); break;
+	case C_MONEY: bad = sc_parse_money(v, vlen, &n); break;
 	case C_COUNT: bad = parse_count(v, vlen, &n); break;
 	case C_AUTO:
 		if (vt->type != JSMN_STRING)

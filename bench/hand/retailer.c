@@ -7,6 +7,7 @@
  * passing of days. Amounts of points are whole numbers; money is in cents.
  */
 #include "retailer.h"
+#include "../scalars.h"
 
 #define JSMN_STATIC
 #define JSMN_STRICT
@@ -34,15 +35,7 @@ static int64_t floor_div(int64_t a, int64_t b)
 	return (r != 0 && ((r < 0) != (b < 0))) ? q - 1 : q;
 }
 
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-	y -= m <= 2;
-	int64_t era = floor_div(y, 400);
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
+#define days_from_civil sc_days_from_civil
 
 typedef struct { int y, m, d; } date;
 
@@ -284,6 +277,20 @@ static void *xcalloc(size_t n, size_t size)
 		exit(1);
 	}
 	return p;
+}
+
+/* Room for one more of `n` items of `size` bytes in `a` (capacity *cap). */
+static void *grow(void *a, size_t n, size_t *cap, size_t size)
+{
+	if (n < *cap)
+		return a;
+	*cap = *cap ? 2 * *cap : 256;
+	a = realloc(a, *cap * size);
+	if (!a) {
+		fputs("hand: out of memory\n", stderr);
+		exit(1);
+	}
+	return a;
 }
 
 static uint32_t tab_find(const table *t, uint64_t h, const char *id, void *const *items, size_t idoff)
@@ -676,14 +683,7 @@ static staff *staff_of(hand_engine *e, const char *id)
 	uint32_t i = tab_find(&e->stab, h, id, (void *const *)e->staff, offsetof(staff, id));
 	if (i)
 		return e->staff[i - 1];
-	if (e->nstaff == e->capstaff) {
-		e->capstaff = e->capstaff ? 2 * e->capstaff : 256;
-		e->staff = realloc(e->staff, e->capstaff * sizeof *e->staff);
-		if (!e->staff) {
-			fputs("hand: out of memory\n", stderr);
-			exit(1);
-		}
-	}
+	e->staff = grow(e->staff, e->nstaff, &e->capstaff, sizeof *e->staff);
 	staff *s = xcalloc(1, sizeof *s);
 	snprintf(s->id, sizeof s->id, "%s", id);
 	s->hash = h;
@@ -1287,14 +1287,7 @@ void hand_free(hand_engine *e)
 
 static customer *customer_new(hand_engine *e, const char *id, uint64_t h)
 {
-	if (e->ncusts == e->capcusts) {
-		e->capcusts = e->capcusts ? 2 * e->capcusts : 1024;
-		e->custs = realloc(e->custs, e->capcusts * sizeof *e->custs);
-		if (!e->custs) {
-			fputs("hand: out of memory\n", stderr);
-			exit(1);
-		}
-	}
+	e->custs = grow(e->custs, e->ncusts, &e->capcusts, sizeof *e->custs);
 	customer *c = xcalloc(1, sizeof *c);
 	snprintf(c->id, sizeof c->id, "%s", id);
 	c->hash = h;
@@ -1479,115 +1472,10 @@ static int copy_str(const char *s, const jsmntok_t *t, const char **out, char **
 	return 0;
 }
 
-static int digits(const char *s, int n, int *v)
-{
-	*v = 0;
-	for (int i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		*v = *v * 10 + (s[i] - '0');
-	}
-	return 0;
-}
-
-static int parse_date(const char *s, size_t n, int64_t *day)
-{
-	int y, m, d;
-	if (n < 10 || digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &m) || s[7] != '-' || digits(s + 8, 2, &d) ||
-	    m < 1 || m > 12 || d < 1 || d > 31)
-		return -1;
-	*day = days_from_civil(y, m, d);
-	return 0;
-}
-
-/* RFC 3339: date, T, hh:mm[:ss[.frac]], Z or ±hh:mm. */
-static int parse_time(const char *s, size_t n, int64_t *t)
-{
-	int64_t day;
-	int h, mi, se = 0, oh = 0, om = 0;
-	if (n < 17 || parse_date(s, 10, &day) || (s[10] != 'T' && s[10] != 't') || digits(s + 11, 2, &h) ||
-	    s[13] != ':' || digits(s + 14, 2, &mi))
-		return -1;
-	size_t i = 16;
-	if (i < n && s[i] == ':') {
-		if (i + 3 > n || digits(s + i + 1, 2, &se))
-			return -1;
-		i += 3;
-		if (i < n && s[i] == '.')
-			for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++)
-				;
-	}
-	int sign = 0;
-	if (i + 1 == n && (s[i] == 'Z' || s[i] == 'z'))
-		sign = 0;
-	else if (i + 6 == n && (s[i] == '+' || s[i] == '-') && !digits(s + i + 1, 2, &oh) && s[i + 3] == ':' &&
-		 !digits(s + i + 4, 2, &om))
-		sign = s[i] == '+' ? 1 : -1;
-	else
-		return -1;
-	*t = day * 86400 + h * 3600 + mi * 60 + se - sign * (oh * 3600 + om * 60);
-	return 0;
-}
-
-/* A JSON number with at most 2 decimals, in cents. */
+/* A money token (a JSON number) in cents. */
 static int parse_money(const char *s, const jsmntok_t *t, int64_t *out)
 {
-	if (t->type != JSMN_PRIMITIVE)
-		return -1;
-	int64_t v = 0;
-	int frac = -1;
-	int i = t->start;
-	bool neg = s[i] == '-';
-	for (i += neg; i < t->end; i++) {
-		if (s[i] == '.' && frac < 0) {
-			frac = 0;
-			continue;
-		}
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		if (frac >= 2) {
-			if (s[i] != '0')
-				return -1;
-			continue;
-		}
-		v = v * 10 + (s[i] - '0');
-		if (frac >= 0)
-			frac++;
-	}
-	for (int f = frac < 0 ? 0 : frac; f < 2; f++)
-		v *= 10;
-	*out = neg ? -v : v;
-	return 0;
-}
-
-/* "PT37M", "PT2H15M", "P1D". */
-static int parse_duration(const char *s, size_t n, int64_t *out)
-{
-	if (n < 3 || s[0] != 'P')
-		return -1;
-	int64_t total = 0, k = 0;
-	bool in_time = false, have = false;
-	for (size_t i = 1; i < n; i++) {
-		char ch = s[i];
-		if (ch >= '0' && ch <= '9') {
-			k = k * 10 + (ch - '0');
-			have = true;
-			continue;
-		}
-		if (ch == 'T') {
-			in_time = true;
-			continue;
-		}
-		int64_t unit = !in_time && ch == 'W' ? 604800 : !in_time && ch == 'D' ? 86400 : in_time && ch == 'H' ? 3600
-			     : in_time && ch == 'M' ? 60 : in_time && ch == 'S' ? 1 : 0;
-		if (!have || !unit)
-			return -1;
-		total += k * unit;
-		k = 0;
-		have = false;
-	}
-	*out = total;
-	return have ? -1 : 0;
+	return t->type == JSMN_PRIMITIVE ? sc_parse_money(s + t->start, (size_t)(t->end - t->start), out) : -1;
 }
 
 static int tok_len(const jsmntok_t *t) { return t->end - t->start; }
@@ -1699,7 +1587,7 @@ int hand_parse_json(const char *s, size_t len, hand_event *ev, char *buf, const 
 		else if (key_is(s, kt, "customer"))
 			bad = copy_str(s, vt, &ev->customer, &buf), ev->has_customer = true;
 		else if (key_is(s, kt, "at"))
-			bad = vt->type != JSMN_STRING || parse_time(v, vn, &ev->at), have_at = true;
+			bad = vt->type != JSMN_STRING || sc_parse_time(v, vn, &ev->at), have_at = true;
 		else if (key_is(s, kt, "lines"))
 			bad = parse_lines(s, tok, i + 1, ev);
 		else if (key_is(s, kt, "total") || key_is(s, kt, "value"))
@@ -1717,9 +1605,9 @@ int hand_parse_json(const char *s, size_t len, hand_event *ev, char *buf, const 
 		else if (key_is(s, kt, "staff"))
 			bad = copy_str(s, vt, &ev->staff, &buf), ev->has_staff = true;
 		else if (key_is(s, kt, "pickup"))
-			bad = vt->type != JSMN_STRING || parse_duration(v, vn, &ev->pickup), ev->has_pickup = true;
+			bad = vt->type != JSMN_STRING || sc_parse_duration(v, vn, &ev->pickup), ev->has_pickup = true;
 		else if (key_is(s, kt, "birthday"))
-			bad = vt->type != JSMN_STRING || parse_date(v, vn, &ev->birthday), ev->has_birthday = true;
+			bad = vt->type != JSMN_STRING || sc_parse_date(v, vn, &ev->birthday), ev->has_birthday = true;
 		else if (key_is(s, kt, "kind"))
 			bad = (ev->kind = (int8_t)enum_of(s, vt, kinds, 3)) < 0;
 		else if (key_is(s, kt, "action") || key_is(s, kt, "item"))
