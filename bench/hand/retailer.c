@@ -35,8 +35,6 @@ static int64_t floor_div(int64_t a, int64_t b)
 	return (r != 0 && ((r < 0) != (b < 0))) ? q - 1 : q;
 }
 
-#define days_from_civil sc_days_from_civil
-
 typedef struct { int y, m, d; } date;
 
 static date civil_from_days(int64_t z)
@@ -56,7 +54,7 @@ static date civil_from_days(int64_t z)
 
 static int64_t last_sunday(int64_t y, int m)
 {
-	int64_t last = days_from_civil(y, m + 1, 1) - 1; /* m < 12 here */
+	int64_t last = sc_days_from_civil(y, m + 1, 1) - 1; /* m < 12 here */
 	return last - (last + 4 - floor_div(last + 4, 7) * 7); /* 1970-01-01 was a Thursday */
 }
 
@@ -67,8 +65,8 @@ static int tz_offset(int64_t t)
 	static __thread int64_t dst_lo, dst_hi;
 	if (t < year_lo || t >= year_hi) {
 		date d = civil_from_days(floor_div(t, 86400));
-		year_lo = days_from_civil(d.y, 1, 1) * 86400;
-		year_hi = days_from_civil(d.y + 1, 1, 1) * 86400;
+		year_lo = sc_days_from_civil(d.y, 1, 1) * 86400;
+		year_hi = sc_days_from_civil(d.y + 1, 1, 1) * 86400;
 		dst_lo = last_sunday(d.y, 3) * 86400 + 3600;
 		dst_hi = last_sunday(d.y, 10) * 86400 + 3600;
 	}
@@ -426,8 +424,8 @@ static int32_t months_after(int64_t day, int months)
 	int m = d.m - 1 + months;
 	int y = d.y + m / 12;
 	m = m % 12 + 1;
-	int dim = (int)(days_from_civil(y + (m == 12), m == 12 ? 1 : m + 1, 1) - days_from_civil(y, m, 1));
-	return (int32_t)days_from_civil(y, m, d.d > dim ? dim : d.d);
+	int dim = (int)(sc_days_from_civil(y + (m == 12), m == 12 ? 1 : m + 1, 1) - sc_days_from_civil(y, m, 1));
+	return (int32_t)sc_days_from_civil(y, m, d.d > dim ? dim : d.d);
 }
 
 static void win_add_sum(win_sum *w, int64_t idx, int64_t v);
@@ -619,7 +617,15 @@ static const char *const STEP[2][3] = {{"First purchase", "Try the app", "Greene
 #define VISITS 1
 static const uint16_t TIMES[2][3] = {{1, 1, 1}, {1, VISITS, 1}};
 static const int WITHIN[2] = {60, 45};
-static int64_t gardener_from, gardener_until, spring_from, spring_until, rainy_from, rainy_until;
+/* Campaign dates, as days since 1970-01-01 (local days). */
+enum {
+	gardener_from = 20909, /* 2027-04-01 */
+	gardener_until = 20999, /* 2027-06-30 */
+	spring_from = 20897,    /* 2027-03-20 */
+	spring_until = 20989,   /* 2027-06-20 */
+	rainy_from = 21123,     /* 2027-11-01 */
+	rainy_until = 21152,    /* 2027-11-30 */
+};
 
 /* 1: the step is open; 2: the mission may start with it; 0: no. */
 static int mission_at(hand_engine *e, int m, int step)
@@ -1260,12 +1266,6 @@ hand_engine *hand_new(ludic_effect_fn on_effect, void *user)
 	e->budget_spring = 100000;
 	e->now = INT64_MIN;
 	e->advanced = INT64_MIN;
-	gardener_from = days_from_civil(2027, 4, 1);
-	gardener_until = days_from_civil(2027, 6, 30);
-	spring_from = days_from_civil(2027, 3, 20);
-	spring_until = days_from_civil(2027, 6, 20);
-	rainy_from = days_from_civil(2027, 11, 1);
-	rainy_until = days_from_civil(2027, 11, 30);
 	return e;
 }
 
