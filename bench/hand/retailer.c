@@ -1480,15 +1480,13 @@ static int parse_money(const char *s, const jsmntok_t *t, int64_t *out)
 
 static int tok_len(const jsmntok_t *t) { return t->end - t->start; }
 
-static int skip(const jsmntok_t *t, int i)
+/* The token after the value at token i (tokens come in order of their start). */
+static int after(const jsmntok_t *t, int n, int i)
 {
-	int n = 1, todo = t[i].type == JSMN_OBJECT ? 2 * t[i].size : t[i].type == JSMN_ARRAY ? t[i].size : 0;
-	for (int j = i + 1; todo-- > 0;) {
-		int k = skip(t, j);
-		j += k;
-		n += k;
-	}
-	return n;
+	int j = i + 1;
+	while (j < n && t[j].start < t[i].end)
+		j++;
+	return j;
 }
 
 static int enum_of(const char *s, const jsmntok_t *t, const char *const *names, int n)
@@ -1499,7 +1497,7 @@ static int enum_of(const char *s, const jsmntok_t *t, const char *const *names, 
 	return -1;
 }
 
-static int parse_lines(const char *s, const jsmntok_t *tok, int i, hand_event *ev)
+static int parse_lines(const char *s, const jsmntok_t *tok, int n, int i, hand_event *ev)
 {
 	const jsmntok_t *arr = &tok[i];
 	if (arr->type != JSMN_ARRAY)
@@ -1526,7 +1524,7 @@ static int parse_lines(const char *s, const jsmntok_t *tok, int i, hand_event *e
 					if (key_is(s, &tok[m + 2 + g], "sustainable"))
 						ev->sustainable = true;
 			}
-			m += 1 + skip(tok, m + 1);
+			m = after(tok, n, m + 1);
 		}
 		if (!have_price)
 			return -1;
@@ -1576,7 +1574,7 @@ int hand_parse_json(const char *s, size_t len, hand_event *ev, char *buf, const 
 	bool have_at = false, have_id = false;
 	for (int i = 1, k = 0; k < tok[0].size; k++) {
 		const jsmntok_t *kt = &tok[i], *vt = &tok[i + 1];
-		int next = i + 1 + skip(tok, i + 1);
+		int next = after(tok, n, i + 1);
 		const char *v = s + vt->start;
 		size_t vn = (size_t)tok_len(vt);
 		int bad = 0;
@@ -1589,7 +1587,7 @@ int hand_parse_json(const char *s, size_t len, hand_event *ev, char *buf, const 
 		else if (key_is(s, kt, "at"))
 			bad = vt->type != JSMN_STRING || sc_parse_time(v, vn, &ev->at), have_at = true;
 		else if (key_is(s, kt, "lines"))
-			bad = parse_lines(s, tok, i + 1, ev);
+			bad = parse_lines(s, tok, n, i + 1, ev);
 		else if (key_is(s, kt, "total") || key_is(s, kt, "value"))
 			bad = parse_money(s, vt, &ev->money);
 		else if (key_is(s, kt, "channel"))
