@@ -1063,14 +1063,11 @@ static void compile_times(const ludic_program *p, int runs, FILE *out)
 	nc ? fprintf(out, "%.2f", bench_median(cold, nc)) : fprintf(out, "null");
 	fprintf(out, ",\"compile_cached_ms\":");
 	nh ? fprintf(out, "%.2f", bench_median(cached, nh)) : fprintf(out, "null");
-	printf("compile: native code cold %s ms, from the cache %s ms (median of %d)\n",
-	       nc ? "" : "n/a", nh ? "" : "n/a", runs);
-	if (nc)
-		printf("  cold %.2f ms", bench_median(cold, nc));
-	if (nh)
-		printf("  cached %.2f ms", bench_median(cached, nh));
-	if (nc || nh)
-		printf("\n");
+	printf("  native code: cold ");
+	nc ? printf("%.1f ms", bench_median(cold, nc)) : printf("n/a");
+	printf(", from the cache ");
+	nh ? printf("%.1f ms", bench_median(cached, nh)) : printf("n/a");
+	printf(" (median of %d)\n", runs);
 }
 
 static int run_impl(const options *o, const ludic_program *p, double program_ms)
