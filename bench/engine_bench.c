@@ -1263,6 +1263,7 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	setvbuf(stdout, NULL, _IOLBF, 0); /* progress and differences (stderr) in the order they happen */
 	options o = {.events = 5000000, .days = 90, .seed = 1, .runs = 3, .program = "examples/retailer",
 		     .latency = 100000, .argv0 = argv[0]};
 	for (int i = 1; i < argc; i++) {
