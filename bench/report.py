@@ -77,7 +77,9 @@ def main():
         print(f"compile the rules (check + lower, interpreter ready): {prog[0]:.1f} ms")
     n = res.get("native", {})
     if n.get("available"):
-        print(f"native code: cold {n.get('compile_cold_ms')} ms, from the cache {n.get('compile_cached_ms')} ms (median)")
+        def ms(v):
+            return "n/a" if v is None else f"{v:.1f} ms"
+        print(f"native code: cold {ms(n.get('compile_cold_ms'))}, from the cache {ms(n.get('compile_cached_ms'))} (median)")
     else:
         print(f"native code: not available ({n.get('note', 'not run')})")
 
