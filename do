@@ -6,9 +6,9 @@
 #                        the retailer's programme on a day of events, and show a customer
 #   ./do test            build and run every test (meson test)
 #   ./do fuzz [SECONDS]  build the libFuzzer targets with clang and run them (default 60 s)
-#   ./do bench [RUNS] [engine-bench options]
+#   ./do bench [RUNS] [bench/run.sh options]
 #                        time `ludic check examples/retailer/` (bench/check.sh), then the
-#                        engine's events/s on the retailer programme (bench/engine.sh)
+#                        benchmark suite: interpreter, native code, hand-written C (bench/run.sh)
 #
 # Every command can be run again: an existing build folder is reconfigured,
 # not recreated. BUILD=dir picks another build folder (default: build).
@@ -130,16 +130,16 @@ fuzz)
 		-max_len=16384 -artifact_prefix="$dir/engine-" -print_final_stats=1 "$streams"
 	;;
 bench)
-	# ./do bench [RUNS] [engine-bench options]: the time of `ludic check`, then
-	# the engine's events/s (bench/engine.sh; e.g. ./do bench 10 --events 500000).
+	# ./do bench [RUNS] [bench/run.sh options]: the time of `ludic check`, then
+	# the whole suite (bench/run.sh; e.g. ./do bench 10 --events 500000).
 	install "${PACKAGES[@]}"
 	build "$BUILD"
 	runs=30
 	if [ $# -gt 0 ] && [[ $1 != -* ]]; then runs=$1; shift; fi
 	say "ludic check examples/retailer/"
 	LUDIC="$BUILD/ludic" bench/check.sh "$runs"
-	say "the engine (bench/engine.sh $*)"
-	BUILD="$BUILD" bench/engine.sh "$@"
+	say "the benchmark suite (bench/run.sh $*)"
+	BUILD="$BUILD" bench/run.sh "$@"
 	;;
 help | -h | --help)
 	sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
