@@ -609,13 +609,7 @@ static void ladders_up(hand_engine *e)
 static const char *const MISSION[2] = {"Discover the brand", "Loyal gardener"};
 static const char *const STEP[2][3] = {{"First purchase", "Try the app", "Greener gesture"},
 				       {"Spring basket", "Three visits", "A workshop"}};
-/* "Three visits" is `visit, 3 times`, but ludic 0.1 completes such a step on
- * the first matching event (compiler/layout.c reads the step's count from a
- * value the checker never computes, so every step needs 1). The baseline does
- * what ludic does, so that the two can be compared; set VISITS to 3 when
- * ludic is fixed (the equality check will say so). */
-#define VISITS 1
-static const uint16_t TIMES[2][3] = {{1, 1, 1}, {1, VISITS, 1}};
+static const uint16_t TIMES[2][3] = {{1, 1, 1}, {1, 3, 1}};
 static const int WITHIN[2] = {60, 45};
 /* Campaign dates, as days since 1970-01-01 (local days). */
 enum {
