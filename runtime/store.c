@@ -39,6 +39,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "compile.h"
@@ -115,6 +118,7 @@ static void strlist_free(strlist *l)
 
 struct ludic_store {
 	MDB_env *env;
+	int lock_fd;                               /* DIR/ludic.lock, held (flock) by the one writer; -1 */
 	MDB_dbi meta, custs, order, staff, ledger;
 	bool read_only;
 	char dir[1024];
@@ -317,7 +321,7 @@ static bool dir_has_other_files(const char *dir, bool *has_data)
 			continue;
 		if (strcmp(de->d_name, "data.mdb") == 0)
 			*has_data = true;
-		else if (strcmp(de->d_name, "lock.mdb") != 0)
+		else if (strcmp(de->d_name, "lock.mdb") != 0 && strcmp(de->d_name, "ludic.lock") != 0)
 			other = true;
 	}
 	closedir(d);
@@ -352,6 +356,18 @@ static bool open_env(ludic_store *s, const ludic_store_options *opt)
 			return set_err(s, "`%s` is damaged or is not a ludic store (too short to be one): restore the store "
 					  "from a backup (docs/operations.md), or give a new folder",
 				       path);
+	}
+	if (!s->read_only) {
+		/* one run at a time: two writers would each apply events the other did not see */
+		char path[1100];
+		snprintf(path, sizeof path, "%s/ludic.lock", s->dir);
+		s->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+		if (s->lock_fd < 0)
+			return set_err(s, "cannot lock the store in `%s`: %s", s->dir, strerror(errno));
+		if (flock(s->lock_fd, LOCK_EX | LOCK_NB) != 0)
+			return set_err(s, "another `ludic run` is using the store in `%s`: wait until it ends (a store "
+					  "has one writer at a time)",
+				       s->dir);
 	}
 	int rc = mdb_env_create(&s->env);
 	if (rc)
@@ -455,6 +471,7 @@ ludic_status ludic_store_open(const char *dir, const ludic_store_options *opt, l
 		return LUDIC_ERR_MEMORY;
 	*out = s;
 	s->read_only = opt && opt->read_only;
+	s->lock_fd = -1;
 	s->fail_after = -1;
 	const char *f = getenv("LUDIC_STORE_FAIL_AFTER");
 	if (f && *f)
@@ -475,6 +492,8 @@ void ludic_store_close(ludic_store *s)
 		ludic_engine_free(s->e);
 	if (s->env)
 		mdb_env_close(s->env);
+	if (s->lock_fd >= 0)
+		close(s->lock_fd);
 	free(s->dirty);
 	free(s->pending.p);
 	free(s->json.p);
@@ -1228,8 +1247,9 @@ static bool put_ledger(ludic_store *s, MDB_txn *t)
 		memcpy(&kl, s->pending.p + at, 4);
 		memcpy(&vl, s->pending.p + at + 4, 4);
 		uint8_t *key = s->pending.p + at + 8;
-		MDB_val k = val(key, kl), v = val(key + kl, vl);
 		for (uint32_t idx = 0;; idx++) {
+			/* set again each time: a refused put points v at the entry already there */
+			MDB_val k = val(key, kl), v = val(key + kl, vl);
 			uint8_t *ix = key + kl - 4;
 			ix[0] = (uint8_t)(idx >> 24);
 			ix[1] = (uint8_t)(idx >> 16);
