@@ -136,6 +136,12 @@ struct ludic_store {
 	buf pending;                               /* ledger entries: u32 klen, u32 vlen, key, value */
 	size_t npending;
 	buf json;                                  /* scratch for one effect's JSON */
+	/* entry ids of the current push: how many entries each (customer,
+	 * source, rule) has had, as (hash, count); emptied at each push, and
+	 * while time passes for everyone, at each new customer */
+	struct { uint64_t h; uint32_t n; } *grp; size_t ngrp, capgrp;
+	uint64_t grp_cust;                         /* advance: the customer (hash) the groups are of */
+	bool advancing;
 	uint64_t seq;                              /* ledger entries, committed and pending */
 	uint64_t committed_seq;
 	uint64_t committed_custs;                  /* customers in `order` */
@@ -497,6 +503,7 @@ void ludic_store_close(ludic_store *s)
 	free(s->dirty);
 	free(s->pending.p);
 	free(s->json.p);
+	free(s->grp);
 	free(s->rec.p);
 	free(s->rle.p);
 	strlist_free(&s->kept);
@@ -1084,7 +1091,35 @@ static void store_emit(void *user, const ludic_effect *fx)
 		key[12 + n] = 0;
 		kl = 13 + n;
 	}
-	memset(key + kl, 0, 4); /* index 0: raised at commit while taken */
+	/* the index: entries of this push with the same id so far */
+	uint64_t cust_h = rt_hash_bytes((const char *)key, 1 + cl);
+	if (s->advancing && cust_h != s->grp_cust) {
+		s->ngrp = 0;
+		s->grp_cust = cust_h;
+	}
+	uint64_t gh = rt_hash_bytes((const char *)key, kl);
+	uint32_t idx = 0;
+	size_t g = 0;
+	while (g < s->ngrp && s->grp[g].h != gh)
+		g++;
+	if (g < s->ngrp) {
+		idx = ++s->grp[g].n;
+	} else {
+		if (s->ngrp == s->capgrp) {
+			size_t cap = s->capgrp ? s->capgrp * 2 : 16;
+			void *more = realloc(s->grp, cap * sizeof *s->grp);
+			if (!more)
+				return;
+			s->grp = more;
+			s->capgrp = cap;
+		}
+		s->grp[s->ngrp].h = gh;
+		s->grp[s->ngrp++].n = 0;
+	}
+	key[kl] = (uint8_t)(idx >> 24);
+	key[kl + 1] = (uint8_t)(idx >> 16);
+	key[kl + 2] = (uint8_t)(idx >> 8);
+	key[kl + 3] = (uint8_t)idx;
 	kl += 4;
 	uint8_t head[40];
 	put_u64(head, s->seq);
@@ -1133,6 +1168,7 @@ int ludic_store_push_json(ludic_store *s, const char *line, size_t len, unsigned
 	if (!s || !s->e || (!line && len))
 		return -1;
 	rt_cust *c = NULL;
+	s->ngrp = 0;
 	int r = rt_engine_push_json_touch(s->e, line ? line : "", len, line_no, &c);
 	mark(s, c);
 	return r;
@@ -1142,7 +1178,11 @@ ludic_status ludic_store_advance(ludic_store *s, long long t)
 {
 	if (!s || !s->e)
 		return LUDIC_ERR_USAGE;
+	s->ngrp = 0;
+	s->grp_cust = 0;
+	s->advancing = true;
 	ludic_status st = ludic_engine_advance(s->e, t);
+	s->advancing = false;
 	s->all_dirty = true;
 	return st;
 }
@@ -1239,30 +1279,35 @@ static int put_staff(void *user, bool staff, rt_str id, const uint8_t *rec, size
 	return 0;
 }
 
+/* Appends the batch's entries under their sequence numbers (big-endian:
+ * the ledger only grows at its end, which LMDB writes sequentially). The
+ * value: u16 id length, the id, then the entry. */
 static bool put_ledger(ludic_store *s, MDB_txn *t)
 {
+	MDB_cursor *c;
+	int rc = mdb_cursor_open(t, s->ledger, &c);
+	if (rc)
+		return write_failed(s, rc, "the ledger");
 	size_t at = 0;
 	for (size_t i = 0; i < s->npending; i++) {
 		uint32_t kl, vl;
 		memcpy(&kl, s->pending.p + at, 4);
 		memcpy(&vl, s->pending.p + at + 4, 4);
-		uint8_t *key = s->pending.p + at + 8;
-		for (uint32_t idx = 0;; idx++) {
-			/* set again each time: a refused put points v at the entry already there */
-			MDB_val k = val(key, kl), v = val(key + kl, vl);
-			uint8_t *ix = key + kl - 4;
-			ix[0] = (uint8_t)(idx >> 24);
-			ix[1] = (uint8_t)(idx >> 16);
-			ix[2] = (uint8_t)(idx >> 8);
-			ix[3] = (uint8_t)idx;
-			int rc = mdb_put(t, s->ledger, &k, &v, MDB_NOOVERWRITE);
-			if (rc == 0)
-				break;
-			if (rc != MDB_KEYEXIST || idx == UINT32_MAX)
-				return write_failed(s, rc, "the ledger");
+		uint8_t *id = s->pending.p + at + 8;
+		uint8_t k8[8];
+		put_be64(k8, get_u64(id + kl));
+		MDB_val k = val(k8, 8), v = {.mv_size = 2 + kl + vl};
+		rc = mdb_cursor_put(c, &k, &v, MDB_APPEND | MDB_RESERVE);
+		if (rc) {
+			mdb_cursor_close(c);
+			return write_failed(s, rc == MDB_KEYEXIST ? EIO : rc, "the ledger");
 		}
+		uint16_t k16 = (uint16_t)kl;
+		memcpy(v.mv_data, &k16, 2);
+		memcpy((uint8_t *)v.mv_data + 2, id, kl + vl);
 		at += 8 + kl + vl;
 	}
+	mdb_cursor_close(c);
 	return true;
 }
 
@@ -1426,12 +1471,19 @@ static void entry_id(const uint8_t *k, size_t kl, char *out, size_t cap)
 	snprintf(out + o, cap - o, "%u", idx);
 }
 
-static bool entry_of(const MDB_val *k, const MDB_val *v, ludic_ledger_entry *e, char *id, size_t idcap, char *wallet,
+static bool entry_of(const MDB_val *val_in, ludic_ledger_entry *e, char *id, size_t idcap, char *wallet,
 		     size_t wcap)
 {
-	const uint8_t *p = v->mv_data;
-	if (v->mv_size < 40 || k->mv_size < 6)
+	uint16_t kl;
+	if (val_in->mv_size < 2 + 6 + 40)
 		return false;
+	memcpy(&kl, val_in->mv_data, 2);
+	if (kl < 6 || val_in->mv_size < 2 + (size_t)kl + 40)
+		return false;
+	MDB_val kv = val((const uint8_t *)val_in->mv_data + 2, kl), vv = val((const uint8_t *)val_in->mv_data + 2 + kl,
+									     val_in->mv_size - 2 - kl);
+	const MDB_val *k = &kv, *v = &vv;
+	const uint8_t *p = v->mv_data;
 	uint16_t wl;
 	uint32_t jl;
 	memcpy(&wl, p + 34, 2);
@@ -1453,17 +1505,6 @@ static bool entry_of(const MDB_val *k, const MDB_val *v, ludic_ledger_entry *e, 
 	return true;
 }
 
-typedef struct seq_item {
-	uint64_t seq;
-	MDB_val k, v;
-} seq_item;
-
-static int cmp_seq(const void *a, const void *b)
-{
-	uint64_t x = ((const seq_item *)a)->seq, y = ((const seq_item *)b)->seq;
-	return x < y ? -1 : x > y;
-}
-
 ludic_status ludic_store_ledger(ludic_store *s, const char *customer, bool staff, ludic_ledger_fn fn, void *user)
 {
 	if (!s || !fn || !s->env)
@@ -1476,66 +1517,37 @@ ludic_status ludic_store_ledger(ludic_store *s, const char *customer, bool staff
 		mdb_txn_abort(t);
 		return LUDIC_ERR_IO;
 	}
-	uint8_t prefix[KEY_MAX];
-	size_t pl = 0;
-	if (customer) {
-		size_t cl = strlen(customer);
-		if (cl > 200 && cl + 2 > KEY_MAX - 40)
-			cl = 200; /* long ids are cut in keys (then filtered by the entry's JSON below) */
-		prefix[0] = staff ? 's' : 'c';
-		memcpy(prefix + 1, customer, cl);
-		prefix[1 + cl] = 0;
-		pl = cl + 2;
-	}
-	seq_item *items = NULL;
-	size_t n = 0, cap = 0;
-	MDB_val k = val(prefix, pl), v;
-	int rc = customer ? mdb_cursor_get(c, &k, &v, MDB_SET_RANGE) : mdb_cursor_get(c, &k, &v, MDB_FIRST);
-	char id[KEY_MAX + 16], wallet[256];
+	/* one customer: the entries whose id starts with its kind and id (a scan
+	 * of the ledger, in order: the ledger has no index by customer) */
+	size_t cl = customer ? strlen(customer) : 0;
+	MDB_val k, v;
+	char id[KEY_MAX + 16], wallet[256], cust[KEY_MAX];
 	ludic_status st = LUDIC_OK;
-	for (; rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		if (customer && (k.mv_size < pl || memcmp(k.mv_data, prefix, pl) != 0))
+	for (int rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		const uint8_t *p = v.mv_data;
+		uint16_t kl = 0;
+		if (v.mv_size >= 2)
+			memcpy(&kl, p, 2);
+		if (v.mv_size < 2 + (size_t)kl || kl < 2) {
+			st = LUDIC_ERR_IO;
 			break;
-		if (!customer) {
-			ludic_ledger_entry e = {0};
-			char cust[KEY_MAX];
-			if (!entry_of(&k, &v, &e, id, sizeof id, wallet, sizeof wallet)) {
-				st = LUDIC_ERR_IO;
-				break;
-			}
-			snprintf(cust, sizeof cust, "%s", (const char *)k.mv_data + 1);
-			e.customer = cust;
-			if (fn(user, &e))
-				break;
+		}
+		const char *kc = (const char *)p + 3;
+		size_t kcl = strnlen(kc, kl - 1u);
+		if (customer && (p[2] != (staff ? 's' : 'c') || kcl != cl || memcmp(kc, customer, cl) != 0))
 			continue;
+		ludic_ledger_entry e = {0};
+		if (!entry_of(&v, &e, id, sizeof id, wallet, sizeof wallet)) {
+			st = LUDIC_ERR_IO;
+			break;
 		}
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			seq_item *more = realloc(items, cap * sizeof *items);
-			if (!more) {
-				st = LUDIC_ERR_MEMORY;
-				break;
-			}
-			items = more;
-		}
-		items[n++] = (seq_item){v.mv_size >= 8 ? get_u64(v.mv_data) : 0, k, v};
-	}
-	if (customer && st == LUDIC_OK) {
-		qsort(items, n, sizeof *items, cmp_seq);
-		for (size_t i = 0; i < n; i++) {
-			ludic_ledger_entry e = {0};
-			if (!entry_of(&items[i].k, &items[i].v, &e, id, sizeof id, wallet, sizeof wallet)) {
-				st = LUDIC_ERR_IO;
-				break;
-			}
-			e.customer = customer;
-			if (fn(user, &e))
-				break;
-		}
+		snprintf(cust, sizeof cust, "%.*s", (int)kcl, kc);
+		e.customer = cust;
+		if (fn(user, &e))
+			break;
 	}
 	if (st == LUDIC_ERR_IO)
 		set_err(s, "the ledger in `%s` is damaged: restore the store from a backup (docs/operations.md)", s->dir);
-	free(items);
 	mdb_cursor_close(c);
 	mdb_txn_abort(t);
 	return st;
