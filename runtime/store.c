@@ -41,6 +41,8 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/resource.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -1189,12 +1191,36 @@ ludic_status ludic_store_advance(ludic_store *s, long long t)
 
 /* ---- commit ---- */
 
+/* LMDB reports a short write as EIO: tell a full disk (or a file size
+ * limit, `ulimit -f`) from a failing one. */
+static int why_eio(const ludic_store *s)
+{
+	char path[1100];
+	snprintf(path, sizeof path, "%s/data.mdb", s->dir);
+	struct stat st;
+	struct rlimit rl;
+	if (stat(path, &st) == 0 && getrlimit(RLIMIT_FSIZE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    (uint64_t)st.st_size + (1u << 20) >= (uint64_t)rl.rlim_cur)
+		return EFBIG;
+	struct statvfs vs;
+	if (statvfs(s->dir, &vs) == 0 && (uint64_t)vs.f_bavail * vs.f_frsize < ((uint64_t)16 << 20))
+		return ENOSPC;
+	return EIO;
+}
+
 static bool write_failed(ludic_store *s, int rc, const char *what)
 {
-	if (rc == MDB_MAP_FULL || rc == ENOSPC || rc == EFBIG || rc == EDQUOT)
-		return set_err(s, "the disk is full (%s, while writing %s): free space (or raise the store's size limit) and "
-				  "run again; nothing was lost: the next run resumes after input line %" PRIu64,
-			       rc == MDB_MAP_FULL ? "the store reached its size limit" : mdb_strerror(rc), what, s->line);
+	if (rc == EIO)
+		rc = why_eio(s);
+	if (rc == MDB_MAP_FULL)
+		return set_err(s, "the store reached its size limit (while writing %s): raise it (LUDIC_STORE_MAP_SIZE, or "
+				  "map_size in ludic_store_options) and run again; nothing was lost: the next run resumes after "
+				  "input line %" PRIu64,
+			       what, s->line);
+	if (rc == ENOSPC || rc == EFBIG || rc == EDQUOT)
+		return set_err(s, "the disk is full (%s, while writing %s): free space and run again; nothing was lost: the next run resumes after input line %" PRIu64,
+			       rc == EFBIG ? "the file size limit (`ulimit -f`) is reached" : mdb_strerror(rc),
+			       what, s->line);
 	return set_err(s, "writing %s to the store failed (%s): nothing was lost: check the disk and run again; the next "
 			  "run resumes after input line %" PRIu64,
 		       what, mdb_strerror(rc), s->line);
@@ -1558,8 +1584,10 @@ ludic_status ludic_store_each(ludic_store *s, ludic_store_id_fn fn, void *user)
 	if (!s || !fn || !s->env)
 		return LUDIC_ERR_USAGE;
 	MDB_txn *t;
-	if (mdb_txn_begin(s->env, NULL, MDB_RDONLY, &t) != 0)
+	if (mdb_txn_begin(s->env, NULL, MDB_RDONLY, &t) != 0) {
+		set_err(s, "cannot read the store in `%s`", s->dir);
 		return LUDIC_ERR_IO;
+	}
 	ludic_status st = LUDIC_OK;
 	MDB_dbi dbs[2] = {s->custs, s->staff};
 	char id[KEY_MAX + 1];
@@ -1567,6 +1595,7 @@ ludic_status ludic_store_each(ludic_store *s, ludic_store_id_fn fn, void *user)
 	for (int d = 0; d < 2 && !stop; d++) {
 		MDB_cursor *c;
 		if (mdb_cursor_open(t, dbs[d], &c) != 0) {
+			set_err(s, "cannot read the store in `%s`", s->dir);
 			st = LUDIC_ERR_IO;
 			break;
 		}

@@ -193,7 +193,24 @@ static int print_balances(void *user, bool staff, const char *id, unsigned long 
 		json_string(stdout, b->wallet);
 		printf(":{\"balance\":%lld,\"pending\":%lld,\"earned\":%lld}", b->balance, b->pending, b->earned);
 	}
-	fputs("}}\n", stdout);
+	fputs("},\"ladders\":{", stdout);
+	for (size_t i = 0; i < v.nladders; i++) {
+		if (i)
+			putchar(',');
+		json_string(stdout, v.ladders[i].ladder);
+		putchar(':');
+		if (v.ladders[i].rung)
+			json_string(stdout, v.ladders[i].rung);
+		else
+			fputs("null", stdout);
+	}
+	fputs("},\"badges\":[", stdout);
+	for (size_t i = 0; i < v.nbadges; i++) {
+		if (i)
+			putchar(',');
+		json_string(stdout, v.badges[i]);
+	}
+	fputs("]}\n", stdout);
 	return 0;
 }
 
