@@ -1177,10 +1177,10 @@ int rt_engine_push_json_touch(ludic_engine *e, const char *line, size_t len, uns
 			      (rt_str){0});
 	}
 	int r = rt_engine_apply(e, &ev, line_no);
-	if (r == LUDIC_APPLIED && rt_present(ev.values, RT_FIELD_CUSTOMER)) {
-		rt_str cid = rt_field(ev.values, RT_FIELD_CUSTOMER)->s;
-		*touched = (rt_cust *)cust_find(e, rt_hash_bytes(cid.p, cid.len), cid.p, cid.len);
-	}
+	/* an applied event with a customer ran on that customer's record: the
+	 * block is found back from it, without a second lookup */
+	if (r == LUDIC_APPLIED && rt_present(ev.values, RT_FIELD_CUSTOMER))
+		*touched = (rt_cust *)(e->x.state - e->state_off);
 	return r;
 }
 

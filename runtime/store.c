@@ -203,31 +203,43 @@ static bool get_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
 	return false;
 }
 
-/* Codes `n` bytes of `src` into `out` (replaced): varint n, then the pairs. */
-static bool rle_encode(buf *out, const uint8_t *src, size_t n)
+/* The end of the run of zeros starting at `i` (or `n`): eight bytes at a time. */
+static size_t zeros_end(const uint8_t *src, size_t i, size_t n)
+{
+	while (i + 8 <= n) {
+		uint64_t w;
+		memcpy(&w, src + i, 8);
+		if (w)
+			break;
+		i += 8;
+	}
+	while (i < n && src[i] == 0)
+		i++;
+	return i;
+}
+
+/* Codes `n` bytes of `src` into `out` (replaced) from byte `at` on (the
+ * bytes before are left for the caller): varint n, then the pairs. */
+static bool rle_encode(buf *out, size_t at, const uint8_t *src, size_t n)
 {
 	out->len = 0;
-	if (!buf_reserve(out, n + n / 64 + 32))
+	if (!buf_reserve(out, at + n + n / 64 + 32))
 		return false;
 	uint8_t *d = out->p;
-	size_t o = put_varint(d, n), i = 0;
+	size_t o = at + put_varint(d + at, n), i = 0;
 	while (i < n) {
-		size_t z = i;
-		while (z < n && src[z] == 0)
-			z++;
-		size_t l = z;
+		size_t z = zeros_end(src, i, n);
 		/* a literal run ends at 8 zeros in a row (shorter runs cost more to code than to copy) */
+		size_t l = z;
 		while (l < n) {
-			if (src[l] == 0) {
-				size_t k = l;
-				while (k < n && k - l < 8 && src[k] == 0)
-					k++;
-				if (k - l >= 8 || k == n)
-					break;
-				l = k;
-			} else {
+			while (l < n && src[l] != 0)
 				l++;
-			}
+			if (l == n)
+				break;
+			size_t k = zeros_end(src, l, l + 8 < n ? l + 8 : n);
+			if (k - l >= 8 || k == n)
+				break;
+			l = k;
 		}
 		o += put_varint(d + o, z - i);
 		o += put_varint(d + o, l - z);
@@ -1241,14 +1253,13 @@ static bool put_cust(ludic_store *s, MDB_txn *t, rt_cust *c)
 			return set_err(s, "out of memory while writing the store");
 		rt_engine_cust_save(s->e, c, s->rec.p, s->rec.cap);
 	}
-	if (!rle_encode(&s->rle, s->rec.p, need) || !buf_reserve(&s->rle, 8))
+	/* the checksum goes in front of the coded form */
+	if (!rle_encode(&s->rle, 8, s->rec.p, need))
 		return set_err(s, "out of memory while writing the store");
-	/* the checksum goes in front: shift the coded form by 8 */
-	memmove(s->rle.p + 8, s->rle.p, s->rle.len);
-	put_u64(s->rle.p, checksum(s->rle.p + 8, s->rle.len));
+	put_u64(s->rle.p, checksum(s->rle.p + 8, s->rle.len - 8));
 	rt_str id = rt_engine_cust_id(c);
 	uint8_t tmp[KEY_MAX];
-	MDB_val k = id_key(id.p, id.len, tmp), v = val(s->rle.p, s->rle.len + 8);
+	MDB_val k = id_key(id.p, id.len, tmp), v = val(s->rle.p, s->rle.len);
 	int rc = mdb_put(t, s->custs, &k, &v, 0);
 	return rc == 0 || write_failed(s, rc, "a customer's record");
 }
