@@ -26,6 +26,28 @@ static ludic_store *open_store(const char *dir)
 	return NULL;
 }
 
+/* The common start of the three commands: their options (the first is
+ * always --store), no operand, and the store opened read-only. NULL with
+ * the exit status in *rc when the command should stop. `example` is a
+ * command line that works. */
+static ludic_store *store_command(const char *cmd, int argc, char **argv, const opt_spec *opts, size_t n,
+				  const char *help, const char *example, parsed_args *a, int *rc)
+{
+	if (!command_args(cmd, argc, argv, opts, n, help, a, rc))
+		return NULL;
+	free(a->operands);
+	*rc = EXIT_USAGE;
+	if (!a->set[0] || a->noperands) {
+		usage_error(!a->set[0] ? "`ludic %s` needs `--store DIR`"
+				       : "`ludic %s` takes no file: give the store with `--store DIR` (the program is the "
+					 "one kept in the store)",
+			    cmd);
+		fprintf(stderr, "help: for example `%s`\n", example);
+		return NULL;
+	}
+	return open_store(a->value[0]);
+}
+
 /* The string value of top-level key `key` in an effect's JSON (effects
  * write no nested string under these keys), unescaped only for \" and \\. */
 static bool json_get(const char *json, size_t len, const char *key, char *out, size_t cap)
@@ -105,21 +127,16 @@ int cmd_ledger(int argc, char **argv)
 {
 	parsed_args a;
 	int rc;
-	if (!command_args("ledger", argc, argv, ledger_opts, sizeof ledger_opts / sizeof *ledger_opts, help_ledger, &a,
-			  &rc))
+	ludic_store *s = store_command("ledger", argc, argv, ledger_opts, sizeof ledger_opts / sizeof *ledger_opts,
+				       help_ledger, "ludic ledger --store loyalty.store --customer c-1001", &a, &rc);
+	if (!s)
 		return rc;
-	free(a.operands);
-	if (!a.set[LEDGER_STORE] || a.noperands || (a.set[LEDGER_CUSTOMER] && a.set[LEDGER_STAFF])) {
-		usage_error(!a.set[LEDGER_STORE] ? "`ludic ledger` needs `--store DIR`"
-			    : a.noperands       ? "`ludic ledger` takes no file: give the store with `--store DIR`"
-						: "give `--customer ID` or `--staff ID`, not both");
-		fputs("help: for example `ludic ledger --store loyalty.store --customer c-1001`\n", stderr);
+	if (a.set[LEDGER_CUSTOMER] && a.set[LEDGER_STAFF]) {
+		usage_error("give `--customer ID` or `--staff ID`, not both");
+		ludic_store_close(s);
 		return EXIT_USAGE;
 	}
 	const char *who = a.set[LEDGER_CUSTOMER] ? a.value[LEDGER_CUSTOMER] : a.value[LEDGER_STAFF];
-	ludic_store *s = open_store(a.value[LEDGER_STORE]);
-	if (!s)
-		return EXIT_USAGE;
 	ledger_out o = {.json = who ? a.value[LEDGER_FORMAT] && strcmp(a.value[LEDGER_FORMAT], "json") == 0
 				    : !a.value[LEDGER_FORMAT] || strcmp(a.value[LEDGER_FORMAT], "json") == 0};
 	if (who && !o.json)
@@ -218,21 +235,12 @@ int cmd_balances(int argc, char **argv)
 {
 	parsed_args a;
 	int rc;
-	if (!command_args("balances", argc, argv, balances_opts, sizeof balances_opts / sizeof *balances_opts,
-			  help_balances, &a, &rc))
+	ludic_store *s = store_command("balances", argc, argv, balances_opts, sizeof balances_opts / sizeof *balances_opts,
+				       help_balances, "ludic balances --store loyalty.store --format=jsonl", &a, &rc);
+	if (!s)
 		return rc;
-	free(a.operands);
-	if (!a.set[BAL_STORE] || a.noperands) {
-		usage_error(!a.set[BAL_STORE] ? "`ludic balances` needs `--store DIR`"
-					      : "`ludic balances` takes no file: the program is the one kept in the store");
-		fputs("help: for example `ludic balances --store loyalty.store --format=jsonl`\n", stderr);
-		return EXIT_USAGE;
-	}
 	const char *f = a.value[BAL_FORMAT];
 	balances_out o = {.format = !f || strcmp(f, "csv") == 0 ? 0 : strcmp(f, "jsonl") == 0 ? 1 : 2};
-	ludic_store *s = open_store(a.value[BAL_STORE]);
-	if (!s)
-		return EXIT_USAGE;
 	ludic_program *p = NULL;
 	rc = 0;
 	if (o.format != 2) {
@@ -312,18 +320,10 @@ int cmd_liability(int argc, char **argv)
 {
 	parsed_args a;
 	int rc;
-	if (!command_args("liability", argc, argv, liability_opts, sizeof liability_opts / sizeof *liability_opts,
-			  help_liability, &a, &rc))
-		return rc;
-	free(a.operands);
-	if (!a.set[LIA_STORE] || a.noperands) {
-		usage_error(!a.set[LIA_STORE] ? "`ludic liability` needs `--store DIR`" : "`ludic liability` takes no file");
-		fputs("help: for example `ludic liability --store loyalty.store`\n", stderr);
-		return EXIT_USAGE;
-	}
-	ludic_store *s = open_store(a.value[LIA_STORE]);
+	ludic_store *s = store_command("liability", argc, argv, liability_opts, sizeof liability_opts / sizeof *liability_opts,
+				       help_liability, "ludic liability --store loyalty.store", &a, &rc);
 	if (!s)
-		return EXIT_USAGE;
+		return rc;
 	liability *l = calloc(1, sizeof *l);
 	ludic_status st = l ? ludic_store_ledger(s, NULL, false, add_entry, l) : LUDIC_ERR_MEMORY;
 	if (st != LUDIC_OK) {
