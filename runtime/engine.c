@@ -1285,6 +1285,19 @@ uint32_t rt_engine_clock(const ludic_engine *e, int64_t *now, int64_t *advanced,
 	return rt_program_budget_count(e->rp);
 }
 
+int rt_engine_each_staff(ludic_engine *e, rt_record_fn fn, void *user)
+{
+	for (slab *s = e->staff_size ? e->spool.first : NULL; s; s = s->next) {
+		for (uint32_t i = 0; i < s->used; i++) {
+			rec_head *r = (rec_head *)(s->data + e->spool.rec_size * i);
+			int rc = fn(user, true, (rt_str){r->id, r->id_len}, staff_rec_state(r), e->staff_size);
+			if (rc)
+				return rc;
+		}
+	}
+	return 0;
+}
+
 void rt_engine_set_clock(ludic_engine *e, int64_t now, int64_t advanced)
 {
 	e->now = now;

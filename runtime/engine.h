@@ -168,6 +168,8 @@ size_t rt_engine_cust_header_size(const uint8_t *buf, size_t n);
 int rt_engine_cust_load(ludic_engine *e, rt_str id, const uint8_t *buf, size_t n);
 /* Adds staff member `id` with record `rec` (rt_program_staff_size bytes). 0, -1, -2 as above. */
 int rt_engine_staff_load(ludic_engine *e, rt_str id, const uint8_t *rec, size_t n);
+/* rt_engine_each_record for the staff records only (without walking the customers). */
+int rt_engine_each_staff(ludic_engine *e, rt_record_fn fn, void *user);
 /* The engine's clock and its campaign budgets (the array itself: the store
  * reads and restores it in place); returns the number of budgets. */
 uint32_t rt_engine_clock(const ludic_engine *e, int64_t *now, int64_t *advanced, int64_t **budgets);

@@ -1373,7 +1373,7 @@ static bool commit_txn(ludic_store *s, MDB_txn *t, bool batch)
 		}
 		w.ord = 0;
 		if (w.ok)
-			rt_engine_each_record(s->e, put_staff, &w);
+			rt_engine_each_staff(s->e, put_staff, &w);
 		ok = w.ok && put_ledger(s, t) && write_clock(s, t);
 		uint8_t pos[16];
 		put_u64(pos, s->pending_offset);
