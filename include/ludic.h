@@ -696,6 +696,17 @@ LUDIC_API ludic_status ludic_store_commit(ludic_store *s, unsigned long long off
 /* The committed input position. */
 LUDIC_API void ludic_store_position(const ludic_store *s, unsigned long long *offset, unsigned long long *line);
 
+/* Where the store's bytes go (pages in use, as LMDB counts them). */
+typedef struct ludic_store_usage {
+	unsigned long long customer_bytes;  /* customer records, and the order they appeared in */
+	unsigned long long staff_bytes;     /* staff records */
+	unsigned long long ledger_bytes;    /* the ledger */
+	unsigned long long file_bytes;      /* the whole file (free pages included) */
+	unsigned long long customers, ledger_entries;
+} ludic_store_usage;
+
+LUDIC_API ludic_status ludic_store_usage_get(ludic_store *s, ludic_store_usage *out);
+
 /* One ledger entry. Strings valid during the callback only. */
 typedef struct ludic_ledger_entry {
 	unsigned long long seq;   /* its place in the ledger: 0, 1, 2... in the order effects happened */

@@ -1644,3 +1644,34 @@ ludic_status ludic_store_each(ludic_store *s, ludic_store_id_fn fn, void *user)
 	mdb_txn_abort(t);
 	return st;
 }
+
+ludic_status ludic_store_usage_get(ludic_store *s, ludic_store_usage *out)
+{
+	if (!s || !out || !s->env)
+		return LUDIC_ERR_USAGE;
+	memset(out, 0, sizeof *out);
+	MDB_txn *t;
+	if (mdb_txn_begin(s->env, NULL, MDB_RDONLY, &t) != 0)
+		return LUDIC_ERR_IO;
+	struct {
+		MDB_dbi dbi;
+		unsigned long long *bytes, *entries;
+	} dbs[] = {{s->custs, &out->customer_bytes, &out->customers},
+		   {s->order, &out->customer_bytes, NULL},
+		   {s->staff, &out->staff_bytes, NULL},
+		   {s->ledger, &out->ledger_bytes, &out->ledger_entries}};
+	for (size_t i = 0; i < sizeof dbs / sizeof *dbs; i++) {
+		MDB_stat st;
+		if (mdb_stat(t, dbs[i].dbi, &st) != 0)
+			continue;
+		*dbs[i].bytes += (unsigned long long)(st.ms_branch_pages + st.ms_leaf_pages + st.ms_overflow_pages) * st.ms_psize;
+		if (dbs[i].entries)
+			*dbs[i].entries = st.ms_entries;
+	}
+	mdb_txn_abort(t);
+	MDB_envinfo info;
+	MDB_stat est;
+	if (mdb_env_info(s->env, &info) == 0 && mdb_env_stat(s->env, &est) == 0)
+		out->file_bytes = ((unsigned long long)info.me_last_pgno + 1) * est.ms_psize;
+	return LUDIC_OK;
+}

@@ -192,6 +192,14 @@ int durable_run(const durable_args *a)
 			grouped((long long)d.written, n3, sizeof n3), grouped((long long)full, n4, sizeof n4));
 		fprintf(stderr, "  applied %llu, duplicates %llu, rejected %llu, anonymous %llu\n", d.x.applied,
 			d.x.duplicates, d.x.rejected, d.x.anonymous);
+		ludic_store_usage u;
+		if (ludic_store_usage_get(s, &u) == LUDIC_OK && u.customers && u.ledger_entries)
+			fprintf(stderr,
+				"  store %.1f MiB: customer records %.1f MiB (%llu bytes per customer), ledger %.1f MiB (%llu "
+				"bytes per entry, %llu entries)\n",
+				(double)u.file_bytes / 1048576, (double)u.customer_bytes / 1048576,
+				u.customer_bytes / u.customers, (double)u.ledger_bytes / 1048576,
+				u.ledger_bytes / u.ledger_entries, u.ledger_entries);
 		print_engine_line(e);
 	}
 	rc = ok ? 0 : EXIT_USAGE;
