@@ -144,6 +144,7 @@ struct ludic_store {
 	struct { uint64_t h; uint32_t n; } *grp; size_t ngrp, capgrp;
 	uint64_t grp_cust;                         /* advance: the customer (hash) the groups are of */
 	bool advancing;
+	bool lost;                                 /* an effect could not be kept (memory ran out): the batch must not commit */
 	uint64_t seq;                              /* ledger entries, committed and pending */
 	uint64_t committed_seq;
 	uint64_t committed_custs;                  /* customers in `order` */
@@ -1066,12 +1067,16 @@ ludic_status ludic_store_attach(ludic_store *s, const ludic_program *p, const lu
 static void store_emit(void *user, const ludic_effect *fx)
 {
 	ludic_store *s = user;
-	if (!buf_reserve(&s->json, 1024))
+	if (!buf_reserve(&s->json, 1024)) {
+		s->lost = true;
 		return;
+	}
 	size_t need = ludic_effect_to_json(fx, (char *)s->json.p, s->json.cap);
 	if (need + 1 > s->json.cap) {
-		if (!buf_reserve(&s->json, need + 1))
+		if (!buf_reserve(&s->json, need + 1)) {
+			s->lost = true;
 			return;
+		}
 		ludic_effect_to_json(fx, (char *)s->json.p, s->json.cap);
 	}
 	/* the key: kind, customer NUL source NUL rule NUL index */
@@ -1122,8 +1127,10 @@ static void store_emit(void *user, const ludic_effect *fx)
 		if (s->ngrp == s->capgrp) {
 			size_t cap = s->capgrp ? s->capgrp * 2 : 16;
 			void *more = realloc(s->grp, cap * sizeof *s->grp);
-			if (!more)
+			if (!more) {
+				s->lost = true;
 				return;
+			}
 			s->grp = more;
 			s->capgrp = cap;
 		}
@@ -1148,8 +1155,10 @@ static void store_emit(void *user, const ludic_effect *fx)
 	memcpy(head + 36, &jl, 4);
 	uint32_t vl = (uint32_t)(40 + w16 + need);
 	uint32_t k32 = (uint32_t)kl;
-	if (!buf_reserve(&s->pending, 8 + kl + vl))
+	if (!buf_reserve(&s->pending, 8 + kl + vl)) {
+		s->lost = true;
 		return;
+	}
 	buf_add(&s->pending, &k32, 4);
 	buf_add(&s->pending, &vl, 4);
 	buf_add(&s->pending, key, kl);
@@ -1354,7 +1363,11 @@ static bool commit_txn(ludic_store *s, MDB_txn *t, bool batch)
 {
 	bool ok = true;
 	uint64_t offset = s->offset, line = s->line;
-	if (batch) {
+	if (batch && s->lost)
+		ok = set_err(s, "memory ran out while keeping the effects of a batch: nothing of it was written; run again "
+				"with more memory (or a smaller --batch): the next run resumes after input line %" PRIu64,
+			     s->line);
+	if (batch && ok) {
 		walk w = {s, t, 0, true};
 		if (s->all_dirty) {
 			rt_engine_each_cust(s->e, 0, put_each, &w);

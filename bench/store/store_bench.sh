@@ -32,11 +32,11 @@ timed() { # timed NAME COMMAND...: prints wall, cpu, events/s
 }
 run=("$BUILD/ludic" run examples/retailer --events "$W/events.jsonl" --engine="$ENGINE" -q --effects /dev/null --rejects /dev/null)
 timed "in memory" "${run[@]}"
-timed "durable (--store)" "${run[@]/-q/}" --store "$W/store" --batch "$BATCH"
+timed "durable (--store)" "${run[@]}" --store "$W/store" --batch "$BATCH"
 bytes=$(du -B1 "$W/store/data.mdb" | cut -f1)
 entries=$("$BUILD/ludic" ledger --store "$W/store" | wc -l)
 awk -v b="$bytes" -v c="$CUSTOMERS" -v l="$entries" 'BEGIN {
 	printf "store: %.1f MiB on disk, %d ledger entries: %.0f bytes per customer (%.0f per ledger entry, everything counted)\n",
 		b / 1048576, l, b / c, b / l }'
 # where the bytes go, as the store counts its pages (the summary of a run)
-"${run[@]/-q/}" --store "$W/store" 2>&1 >/dev/null | sed -n 's/^  store /store pages: /p' || true
+"${run[@]}" --store "$W/store" 2>&1 >/dev/null | sed -n 's/^  store /store pages: /p' || true
