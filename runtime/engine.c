@@ -1198,11 +1198,11 @@ int rt_engine_each_cust(ludic_engine *e, size_t first, int (*fn)(void *user, rt_
 			continue;
 		}
 		for (uint32_t i = (uint32_t)first; i < s->used; i++) {
-			first = 0;
 			int rc = fn(user, (rt_cust *)(s->data + e->cpool.rec_size * i));
 			if (rc)
 				return rc;
 		}
+		first = 0;
 	}
 	return 0;
 }

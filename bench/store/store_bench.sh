@@ -30,9 +30,9 @@ timed() { # timed NAME COMMAND...: prints wall, cpu, events/s
 	awk -v n="$name" -v w="$wall" -v u="$user" -v s="$sys" -v e="$EVENTS" 'BEGIN {
 		c = u + s; printf "%-22s %7.2f s wall %9.0f events/s   %7.2f s cpu %9.0f events/cpu-s\n", n, w, e / w, c, e / c }'
 }
-run=("$BUILD/ludic" run examples/retailer --events "$W/events.jsonl" --engine="$ENGINE" -q --effects /dev/null --rejects /dev/null)
-timed "in memory" "${run[@]}"
-timed "durable (--store)" "${run[@]}" --store "$W/store" --batch "$BATCH"
+run=("$BUILD/ludic" run examples/retailer --events "$W/events.jsonl" --engine="$ENGINE" --effects /dev/null --rejects /dev/null)
+timed "in memory" "${run[@]}" -q
+timed "durable (--store)" "${run[@]}" -q --store "$W/store" --batch "$BATCH"
 bytes=$(du -B1 "$W/store/data.mdb" | cut -f1)
 entries=$("$BUILD/ludic" ledger --store "$W/store" | wc -l)
 awk -v b="$bytes" -v c="$CUSTOMERS" -v l="$entries" 'BEGIN {
