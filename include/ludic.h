@@ -723,9 +723,10 @@ typedef struct ludic_ledger_entry {
 
 typedef int (*ludic_ledger_fn)(void *user, const ludic_ledger_entry *entry);
 
-/* Calls `fn` for every ledger entry of `customer` (staff member if `staff`)
- * in ledger order, or for every entry of the ledger (customer NULL; grouped
- * by customer). Stops when `fn` returns nonzero. */
+/* Calls `fn` for every ledger entry of `customer` (staff member if `staff`),
+ * or for every entry of the ledger (customer NULL), in ledger order (seq).
+ * The ledger has no index by customer: one customer's history is a scan of
+ * the whole ledger. Stops when `fn` returns nonzero. */
 LUDIC_API ludic_status ludic_store_ledger(ludic_store *s, const char *customer, bool staff, ludic_ledger_fn fn,
 					  void *user);
 

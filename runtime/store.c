@@ -2,7 +2,8 @@
  * input position in one LMDB database (include/ludic.h, "Durable store";
  * docs/operations.md for the promises).
  *
- * Sub-databases of the environment in DIR (data.mdb, lock.mdb):
+ * Sub-databases of the environment in DIR (data.mdb, lock.mdb; ludic.lock is
+ * held with flock by the one writer):
  *   meta      "magic" → STORE_MAGIC, "format" → STORE_FORMAT, "program" → name,
  *             "version", "sources" (the program's files: name, text),
  *             "layout" (its record fields, badges, budgets: text, one per line),
@@ -15,12 +16,16 @@
  *             (time passing visits them in that order; kept so a reloaded
  *             engine is the same engine)
  *   staff     id → u64 ordinal + staff record
- *   ledger    entry id → entry (seq, at, amount, balance, kind, staff, wallet,
- *             effect JSON). The id is kind byte, customer, NUL, event id (or
- *             `@` and the effect's time for effects of time passing), NUL,
- *             rule, NUL, u32 big-endian index: the n-th entry with that
- *             prefix. Written with MDB_NOOVERWRITE: an entry is never
- *             replaced.
+ *   ledger    u64 big-endian seq → u16 id length, entry id, entry (seq, at,
+ *             amount, balance, kind, staff, wallet, effect JSON). Appended
+ *             in order (MDB_APPEND: sequential writes) and never changed.
+ *             The entry id is a kind byte ('c' customer, 's' staff), the
+ *             customer, NUL, the event id (or `@` and the effect's time for
+ *             effects of time passing), NUL, the rule, NUL, and a u32
+ *             big-endian index: the n-th entry of this push with that
+ *             prefix. Ids are unique because an event is applied once per
+ *             customer and a day passes once per customer (anonymous events
+ *             excepted: docs/operations.md).
  *
  * Exactly once: an event is applied in memory, its effects wait in the
  * batch; ludic_store_commit writes the changed records, the new ledger

@@ -170,7 +170,7 @@ const char help_ledger[] =
 	"applied, each under an id made of the customer, the event (or `@` and the\n"
 	"time, for effects of time passing), the rule and an index. With --customer,\n"
 	"that customer's history in the order it happened, one readable line per\n"
-	"entry; without, every entry, grouped by customer.\n"
+	"entry; without, every entry of the ledger, oldest first.\n"
 	"\n"
 	"options:\n"
 	"  --store DIR        the store\n"
