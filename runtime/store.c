@@ -1377,7 +1377,8 @@ static bool commit_txn(ludic_store *s, MDB_txn *t, bool batch)
 		if (s->all_dirty) {
 			rt_engine_each_cust(s->e, 0, put_each, &w);
 		} else {
-			qsort(s->dirty, s->ndirty, sizeof *s->dirty, cmp_ptr);
+			if (s->ndirty)
+				qsort(s->dirty, s->ndirty, sizeof *s->dirty, cmp_ptr);
 			for (size_t i = 0; i < s->ndirty && w.ok; i++)
 				if (i == 0 || s->dirty[i] != s->dirty[i - 1])
 					w.ok = put_cust(s, t, s->dirty[i]);
