@@ -671,8 +671,8 @@ typedef struct ludic_store_report {
  * on_effect: effects go to the ledger, then, after each commit, to
  * `on_effect` (may be NULL). Effects of events after the last commit are
  * not reported until the next commit. LUDIC_ERR_IO with ludic_store_error
- * when the store belongs to another program or cannot be read or written;
- * LUDIC_ERR_USAGE on a read-only store that needs migrating or a second
+ * when the store belongs to another program, cannot be read or written, or
+ * is read-only and would need migrating; LUDIC_ERR_USAGE for a second
  * attach. *engine stays owned by the store. */
 LUDIC_API ludic_status ludic_store_attach(ludic_store *s, const ludic_program *p, const ludic_engine_options *opt,
 					  ludic_store_effect_fn on_effect, void *effect_user, ludic_engine **engine,

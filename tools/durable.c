@@ -79,6 +79,13 @@ static bool skip_input(FILE *in, const char *name, unsigned long long offset, un
 				    name, (long long)st.st_size, offset);
 			return false;
 		}
+		/* the position is the start of a line: a different file shows it, most of the time */
+		if (offset && (fseeko(in, (off_t)offset - 1, SEEK_SET) != 0 || getc(in) != '\n')) {
+			usage_error("`%s` does not continue where the store stopped (its byte %llu does not end a line): "
+				    "is it the same file? Give the events file the store was fed, or a new store",
+				    name, offset);
+			return false;
+		}
 		if (fseeko(in, (off_t)offset, SEEK_SET) == 0) {
 			r->line_no = line;
 			return true;

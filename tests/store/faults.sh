@@ -65,6 +65,15 @@ sleep 0.5
 expect_failure "second writer" "another \`ludic run\` is using the store" run "$W/d"
 wait
 
+# another input than the one the store was fed: refused, not applied from the middle of a line
+"$GEN" --customers 800 --events 14000 --seed 12 > "$W/other.jsonl"
+expect_failure "another input" "does not continue where the store stopped" \
+	"$LUDIC" run "$PROGRAM" --events "$W/other.jsonl" --store "$W/a" -q --effects /dev/null
+head -c 1000 "$W/events.jsonl" > "$W/short.jsonl"
+expect_failure "a shorter input" "but the store has already applied" \
+	"$LUDIC" run "$PROGRAM" --events "$W/short.jsonl" --store "$W/a" -q --effects /dev/null
+same_as_ref "$W/a" "another input"
+
 # damaged and foreign stores: refused at open, with what to do
 cp -r "$W/ref" "$W/e"
 dd if=/dev/urandom of="$W/e/data.mdb" bs=4096 count=2 conv=notrunc status=none
