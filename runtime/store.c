@@ -999,7 +999,6 @@ ludic_status ludic_store_attach(ludic_store *s, const ludic_program *p, const lu
 			buf now = {0};
 			ok = program_layout(p, &now) || set_err(s, "out of memory");
 			migrating = ok && (now.len != layout.mv_size || memcmp(now.p, layout.mv_data, now.len) != 0);
-			free(now.p);
 			if (migrating && s->read_only)
 				ok = set_err(s, "the store in `%s` was written by another version of \"%s\" (\"%s\"): run the new "
 						"version on it first (`ludic run PROGRAM --store %s`)",
@@ -1008,6 +1007,16 @@ ludic_status ludic_store_attach(ludic_store *s, const ludic_program *p, const lu
 				ok = set_err(s, "the store in `%s` is damaged (its record layout cannot be read): restore it "
 						"from a backup",
 					     s->dir);
+			/* same layout, other rules (amounts, conditions): the state is kept as it is,
+			 * and the store takes the new source, for the queries */
+			MDB_val old;
+			if (ok && !migrating && !s->read_only &&
+			    mdb_get(t, s->meta, &(MDB_val){.mv_size = 7, .mv_data = "sources"}, &old) == 0) {
+				ok = program_sources(p, &now) || set_err(s, "out of memory");
+				if (ok && (now.len != old.mv_size || memcmp(now.p, old.mv_data, now.len) != 0))
+					ok = write_program(s, t, p);
+			}
+			free(now.p);
 		}
 	}
 	ludic_engine_options o = opt ? *opt : (ludic_engine_options){0};

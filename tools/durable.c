@@ -45,8 +45,13 @@ static void print_report(const char *dir, const ludic_store_report *r, const lud
 	fprintf(stderr, "store %s: %s customers, %s ledger entries; resuming after input line %s\n", dir,
 		grouped((long long)r->customers, a, sizeof a), grouped((long long)r->ledger, b, sizeof b),
 		grouped((long long)r->line, c, sizeof c));
-	if (!r->migrated)
+	if (!r->migrated) {
+		if (strcmp(r->previous_version, ludic_program_version(p)) != 0)
+			fprintf(stderr, "  program version \"%s\" now \"%s\": the same state layout, every customer's state kept "
+					"as it is\n",
+				r->previous_version, ludic_program_version(p));
 		return;
+	}
 	fprintf(stderr, "  migrated from version \"%s\" to \"%s\": every customer's state carried over by name\n",
 		r->previous_version, ludic_program_version(p));
 	struct {
