@@ -238,6 +238,14 @@ static bool rle_encode(buf *out, size_t at, const uint8_t *src, size_t n)
 		/* a literal run ends at 8 zeros in a row (shorter runs cost more to code than to copy) */
 		size_t l = z;
 		while (l < n) {
+			/* to the next zero byte, eight bytes at a time while none has one */
+			while (l + 8 <= n) {
+				uint64_t w;
+				memcpy(&w, src + l, 8);
+				if ((w - UINT64_C(0x0101010101010101)) & ~w & UINT64_C(0x8080808080808080))
+					break;
+				l += 8;
+			}
 			while (l < n && src[l] != 0)
 				l++;
 			if (l == n)
