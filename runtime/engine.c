@@ -943,17 +943,7 @@ int rt_engine_each_record(ludic_engine *e, rt_record_fn fn, void *user)
 				return rc;
 		}
 	}
-	if (!e->staff_size)
-		return 0;
-	for (slab *s = e->spool.first; s; s = s->next) {
-		for (uint32_t i = 0; i < s->used; i++) {
-			rec_head *r = (rec_head *)(s->data + e->spool.rec_size * i);
-			int rc = fn(user, true, (rt_str){r->id, r->id_len}, staff_rec_state(r), e->staff_size);
-			if (rc)
-				return rc;
-		}
-	}
-	return 0;
+	return rt_engine_each_staff(e, fn, user);
 }
 
 void rt_engine_stats(const ludic_engine *e, ludic_engine_stats *out)
