@@ -17,7 +17,7 @@ cd "$(dirname "$0")"
 BUILD=${BUILD:-build}
 
 # Debian packages the build and the tests need.
-PACKAGES=(meson ninja-build flex bison gcc pkg-config python3 libgccjit-12-dev uthash-dev libjsmn-dev libcriterion-dev tzdata)
+PACKAGES=(meson ninja-build flex bison gcc pkg-config python3 libgccjit-12-dev uthash-dev libjsmn-dev libcriterion-dev liblmdb-dev tzdata)
 # More for the fuzzer (clang's libFuzzer runtime).
 FUZZ_PACKAGES=(clang libclang-rt-14-dev)
 

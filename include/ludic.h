@@ -607,6 +607,140 @@ LUDIC_API ludic_status ludic_engine_customer(ludic_engine *e, const char *id, si
 /* The last error of the engine, in words ("" if none). */
 LUDIC_API const char *ludic_engine_error(const ludic_engine *e);
 
+/* ------------------------------------------------------------------------ */
+/* Durable store                                                            */
+/* ------------------------------------------------------------------------ */
+
+/* A store keeps an engine's whole state on disk (an LMDB database in one
+ * folder): every customer's record, staff records, campaign budgets, the
+ * engine's clock, an append-only ledger of every effect, the program's
+ * source, and how far into the input the state goes. Events are applied in
+ * memory and written in batches: ludic_store_commit writes everything that
+ * changed since the last commit in one transaction, so state, ledger and
+ * input position never disagree. After a crash, opening the store gives
+ * back the state of the last commit, and feeding the input again from the
+ * committed position gives exactly the state and ledger of a run that never
+ * stopped (docs/operations.md says what is promised and what is not). */
+typedef struct ludic_store ludic_store;
+
+typedef struct ludic_store_options {
+	int read_only;                /* 1: for queries; the store must exist and is not changed */
+	/* the largest the store's file may grow, bytes; 0: 64 GiB (the file
+	 * grows as needed; $LUDIC_STORE_MAP_SIZE overrides, for tests) */
+	unsigned long long map_size;
+} ludic_store_options;
+
+/* Opens (or, unless read_only, creates) the store in folder `dir`. Always
+ * sets *out when memory allows, also on failure: then ludic_store_error says
+ * what is wrong (a missing store, a folder that is not a store, a damaged or
+ * foreign file, another store format) and the store must be closed.
+ * LUDIC_ERR_IO for those, LUDIC_ERR_USAGE for NULL arguments. */
+LUDIC_API ludic_status ludic_store_open(const char *dir, const ludic_store_options *opt, ludic_store **out);
+
+/* Closes the store (an attached engine is freed with it). NULL does nothing. */
+LUDIC_API void ludic_store_close(ludic_store *s);
+
+/* The last error, in words, with what to do ("" if none). */
+LUDIC_API const char *ludic_store_error(const ludic_store *s);
+
+/* The program the store was last run with, compiled from the source kept in
+ * the store (for queries that need no rule file). Free it with
+ * ludic_program_free after the store is closed. LUDIC_ERR_IO when the store
+ * has no program yet; LUDIC_ERR_PROGRAM if it no longer compiles. */
+LUDIC_API ludic_status ludic_store_program(ludic_store *s, ludic_program **out);
+
+/* Committed effects, in order, as the JSON lines of ludic_effect_to_json. */
+typedef void (*ludic_store_effect_fn)(void *user, const char *json, size_t len);
+
+/* What ludic_store_attach found. Strings belong to the store. */
+typedef struct ludic_store_report {
+	bool created;                    /* the store was empty: it now belongs to this program */
+	bool migrated;                   /* another version of the program wrote it: state carried over */
+	const char *previous_version;    /* that version ("" if none) */
+	unsigned long long customers, staff; /* loaded */
+	unsigned long long offset, line; /* input already applied: bytes, lines */
+	unsigned long long ledger;       /* ledger entries so far */
+	/* what a migration did, one phrase per part of the state ("wallet eco",
+	 * "rule \"Green basket\": limit 1 per week"): */
+	const char *const *kept; size_t nkept;       /* carried over by name */
+	const char *const *added; size_t nadded;     /* new: start empty */
+	const char *const *dropped; size_t ndropped; /* no longer in the program: dropped */
+	const char *const *reset; size_t nreset;     /* changed shape (e.g. a window's length): restarted empty */
+} ludic_store_report;
+
+/* Makes an engine for `p` over the store and loads every customer into it
+ * (all at once). An empty store is given to `p`; a store of another version
+ * of the same program is migrated (the report lists what carried over) and
+ * written back in one transaction. `opt` as for ludic_engine_new, except
+ * on_effect: effects go to the ledger, then, after each commit, to
+ * `on_effect` (may be NULL). Effects of events after the last commit are
+ * not reported until the next commit. LUDIC_ERR_IO with ludic_store_error
+ * when the store belongs to another program, cannot be read or written, or
+ * is read-only and would need migrating; LUDIC_ERR_USAGE for a second
+ * attach. *engine stays owned by the store. */
+LUDIC_API ludic_status ludic_store_attach(ludic_store *s, const ludic_program *p, const ludic_engine_options *opt,
+					  ludic_store_effect_fn on_effect, void *effect_user, ludic_engine **engine,
+					  ludic_store_report *report);
+
+/* ludic_engine_push_json through the store (so that it knows what changed). */
+LUDIC_API int ludic_store_push_json(ludic_store *s, const char *line, size_t len, unsigned long long line_no);
+
+/* ludic_engine_advance through the store. */
+LUDIC_API ludic_status ludic_store_advance(ludic_store *s, long long t);
+
+/* Writes, in one transaction, every customer and staff record changed since
+ * the last commit, the new ledger entries, budgets, clock, and the input
+ * position (`offset` bytes and `line` lines of input applied), then reports
+ * the batch's effects. On failure (a full disk, a failing write) nothing of
+ * the batch is written, the error says what to do, and the engine no
+ * longer matches the store: stop, and run again (it resumes from the last
+ * commit). LUDIC_ERR_IO then. */
+LUDIC_API ludic_status ludic_store_commit(ludic_store *s, unsigned long long offset, unsigned long long line);
+
+/* The committed input position. */
+LUDIC_API void ludic_store_position(const ludic_store *s, unsigned long long *offset, unsigned long long *line);
+
+/* Where the store's bytes go (pages in use, as LMDB counts them). */
+typedef struct ludic_store_usage {
+	unsigned long long customer_bytes;  /* customer records, and the order they appeared in */
+	unsigned long long staff_bytes;     /* staff records */
+	unsigned long long ledger_bytes;    /* the ledger */
+	unsigned long long file_bytes;      /* the whole file (free pages included) */
+	unsigned long long customers, ledger_entries;
+} ludic_store_usage;
+
+LUDIC_API ludic_status ludic_store_usage_get(ludic_store *s, ludic_store_usage *out);
+
+/* One ledger entry. Strings valid during the callback only. */
+typedef struct ludic_ledger_entry {
+	unsigned long long seq;   /* its place in the ledger: 0, 1, 2... in the order effects happened */
+	const char *id;           /* the entry id: customer, event (or `@time` for effects of time passing),
+				     rule and index, joined by `/` */
+	const char *customer;     /* the customer, or the staff member */
+	bool staff;               /* a staff member's entry */
+	ludic_effect_kind kind;
+	const char *wallet;       /* "" for effects without a wallet */
+	long long amount, balance, at;
+	const char *json;         /* the effect as `ludic run` writes it */
+	size_t len;               /* bytes in json */
+} ludic_ledger_entry;
+
+typedef int (*ludic_ledger_fn)(void *user, const ludic_ledger_entry *entry);
+
+/* Calls `fn` for every ledger entry of `customer` (staff member if `staff`),
+ * or for every entry of the ledger (customer NULL), in ledger order (seq).
+ * The ledger has no index by customer: one customer's history is a scan of
+ * the whole ledger. Stops when `fn` returns nonzero. */
+LUDIC_API ludic_status ludic_store_ledger(ludic_store *s, const char *customer, bool staff, ludic_ledger_fn fn,
+					  void *user);
+
+/* Every customer id (staff false), then every staff id, in id order, with a
+ * 64-bit fingerprint of the whole saved state (engine header and record):
+ * two stores hold the same state when every fingerprint is the same. The
+ * last call has id "" and the fingerprint of the clock and budgets. */
+typedef int (*ludic_store_id_fn)(void *user, bool staff, const char *id, unsigned long long fingerprint);
+LUDIC_API ludic_status ludic_store_each(ludic_store *s, ludic_store_id_fn fn, void *user);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1220,17 +1220,7 @@ int rt_engine_each_record(ludic_engine *e, rt_record_fn fn, void *user)
 				return rc;
 		}
 	}
-	if (!e->staff_size)
-		return 0;
-	for (slab *s = e->spool.first; s; s = s->next) {
-		for (uint32_t i = 0; i < s->used; i++) {
-			rec_head *r = (rec_head *)(s->data + e->spool.rec_size * i);
-			int rc = fn(user, true, (rt_str){r->id, r->id_len}, staff_rec_state(r), e->staff_size);
-			if (rc)
-				return rc;
-		}
-	}
-	return 0;
+	return rt_engine_each_staff(e, fn, user);
 }
 
 void rt_engine_stats(const ludic_engine *e, ludic_engine_stats *out)
@@ -1430,4 +1420,168 @@ ludic_status ludic_engine_customer(ludic_engine *e, const char *id, size_t len, 
 const char *ludic_engine_error(const ludic_engine *e)
 {
 	return e ? e->err : "";
+}
+
+/* ---- persistence (store.c) ----
+ *
+ * What runtime/store.c needs to save an engine and to rebuild it exactly:
+ * every customer block (the engine's header: latest time, last day run,
+ * the duplicate ring and its spill; then the program's record), the staff
+ * records, the campaign budgets and the clock (`now`, `advanced`). The
+ * variants are not saved: they are a function of the id and the program.
+ * Nothing here is on the push path: the store pushes through
+ * rt_engine_push_json_touch, which is rt_engine_push_json plus a lookup of
+ * the customer the event concerned. */
+
+/* The saved form of a customer's header, before the record (host order:
+ * a store is read by the machine kind that wrote it, docs/operations.md). */
+typedef struct saved_cust {
+	int64_t last_at, last_day;
+	uint64_t dup_h[RT_DUP_INLINE];
+	int64_t dup_at[RT_DUP_INLINE];
+	uint32_t nspill;                  /* entries of the spill that follow (h, at) */
+	uint32_t pad;
+} saved_cust;
+
+int rt_engine_push_json_touch(ludic_engine *e, const char *line, size_t len, unsigned long long line_no,
+			      rt_cust **touched)
+{
+	*touched = NULL;
+	rt_event ev;
+	rt_reject why;
+	switch (rt_decode_json(e->dec, line, len, &ev, &why)) {
+	case RT_DECODE_OK: break;
+	case RT_DECODE_EMPTY: return LUDIC_BLANK;
+	case RT_DECODE_REJECT:
+	case RT_DECODE_NOMEM:
+		e->st.events++;
+		return reject(e, line_no, why.column, rt_reject_code_name(why.code), why.field, why.message,
+			      (rt_str){0});
+	}
+	int r = rt_engine_apply(e, &ev, line_no);
+	/* an applied event with a customer ran on that customer's record: the
+	 * block is found back from it, without a second lookup */
+	if (r == LUDIC_APPLIED && rt_present(ev.values, RT_FIELD_CUSTOMER))
+		*touched = (rt_cust *)(e->x.state - e->state_off);
+	return r;
+}
+
+rt_str rt_engine_cust_id(const rt_cust *c)
+{
+	const cust *k = (const cust *)c;
+	return (rt_str){k->h.id, k->h.id_len};
+}
+
+int rt_engine_each_cust(ludic_engine *e, size_t first, int (*fn)(void *user, rt_cust *c), void *user)
+{
+	for (slab *s = e->cpool.first; s; s = s->next) {
+		if (first >= s->used) {
+			first -= s->used;
+			continue;
+		}
+		for (uint32_t i = (uint32_t)first; i < s->used; i++) {
+			int rc = fn(user, (rt_cust *)(s->data + e->cpool.rec_size * i));
+			if (rc)
+				return rc;
+		}
+		first = 0;
+	}
+	return 0;
+}
+
+size_t rt_engine_cust_save(const ludic_engine *e, const rt_cust *c, uint8_t *buf, size_t cap)
+{
+	const cust *k = (const cust *)c;
+	saved_cust h = {.last_at = k->last_at, .last_day = k->last_day, .nspill = k->spill ? k->spill->n : 0};
+	memcpy(h.dup_h, k->dup_h, sizeof h.dup_h);
+	memcpy(h.dup_at, k->dup_at, sizeof h.dup_at);
+	size_t spill = (size_t)h.nspill * sizeof k->spill->e[0];
+	size_t need = sizeof h + spill + e->state_size;
+	if (need > cap)
+		return need;
+	memcpy(buf, &h, sizeof h);
+	if (spill)
+		memcpy(buf + sizeof h, k->spill->e, spill);
+	memcpy(buf + sizeof h + spill, cust_state((ludic_engine *)e, (cust *)k), e->state_size);
+	return need;
+}
+
+size_t rt_engine_cust_header_size(const uint8_t *buf, size_t n)
+{
+	saved_cust h;
+	if (n < sizeof h)
+		return 0;
+	memcpy(&h, buf, sizeof h);
+	size_t spill = (size_t)h.nspill * sizeof((dup_spill *)0)->e[0];
+	if (h.nspill > (1u << 24) || n < sizeof h + spill)
+		return 0;
+	return sizeof h + spill;
+}
+
+int rt_engine_cust_load(ludic_engine *e, rt_str id, const uint8_t *buf, size_t n)
+{
+	size_t hs = rt_engine_cust_header_size(buf, n);
+	if (!hs || n - hs != e->state_size)
+		return -1;
+	uint64_t hash = rt_hash_bytes(id.p, id.len);
+	if (cust_find(e, hash, id.p, id.len))
+		return -1;
+	cust *c = cust_new(e, hash, id.p, id.len);
+	if (!c)
+		return -2;
+	saved_cust h;
+	memcpy(&h, buf, sizeof h);
+	c->last_at = h.last_at;
+	c->last_day = h.last_day;
+	memcpy(c->dup_h, h.dup_h, sizeof h.dup_h);
+	memcpy(c->dup_at, h.dup_at, sizeof h.dup_at);
+	if (h.nspill) {
+		dup_spill *s = malloc(sizeof *s + h.nspill * sizeof s->e[0]);
+		if (!s)
+			return -2;
+		s->n = s->cap = h.nspill;
+		memcpy(s->e, buf + sizeof h, h.nspill * sizeof s->e[0]);
+		c->spill = s;
+		e->spill_bytes += sizeof *s + h.nspill * sizeof s->e[0];
+	}
+	memcpy(cust_state(e, c), buf + hs, e->state_size);
+	return 0;
+}
+
+int rt_engine_staff_load(ludic_engine *e, rt_str id, const uint8_t *rec, size_t n)
+{
+	if (n != e->staff_size || !e->staff_size)
+		return -1;
+	uint8_t *s = staff_state(e, id);
+	if (!s)
+		return -2;
+	memcpy(s, rec, n);
+	return 0;
+}
+
+uint32_t rt_engine_clock(const ludic_engine *e, int64_t *now, int64_t *advanced, int64_t **budgets)
+{
+	*now = e->now;
+	*advanced = e->advanced;
+	*budgets = e->budgets;
+	return rt_program_budget_count(e->rp);
+}
+
+int rt_engine_each_staff(ludic_engine *e, rt_record_fn fn, void *user)
+{
+	for (slab *s = e->staff_size ? e->spool.first : NULL; s; s = s->next) {
+		for (uint32_t i = 0; i < s->used; i++) {
+			rec_head *r = (rec_head *)(s->data + e->spool.rec_size * i);
+			int rc = fn(user, true, (rt_str){r->id, r->id_len}, staff_rec_state(r), e->staff_size);
+			if (rc)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+void rt_engine_set_clock(ludic_engine *e, int64_t now, int64_t advanced)
+{
+	e->now = now;
+	e->advanced = advanced;
 }

@@ -141,3 +141,36 @@ int rt_engine_each_record(ludic_engine *e, rt_record_fn fn, void *user);
 #define RT_DUP_INLINE 8
 
 #endif
+
+/* ---- persistence (store.c) ----
+ *
+ * A customer block seen from outside: an opaque handle, valid as long as
+ * the engine (blocks never move). */
+typedef struct rt_cust rt_cust;
+
+/* rt_engine_push_json, and *touched = the customer the event concerned
+ * (when it was applied), else NULL. */
+int rt_engine_push_json_touch(ludic_engine *e, const char *line, size_t len, unsigned long long line_no,
+			      rt_cust **touched);
+rt_str rt_engine_cust_id(const rt_cust *c);
+/* Every customer from the `first`-th (0-based) on, in the order they first
+ * appeared; stops at a nonzero return of `fn` and returns it. */
+int rt_engine_each_cust(ludic_engine *e, size_t first, int (*fn)(void *user, rt_cust *c), void *user);
+/* Writes the customer's saved form (engine header, duplicate spill, record)
+ * into buf if it fits in `cap`; returns the bytes it needs either way. */
+size_t rt_engine_cust_save(const ludic_engine *e, const rt_cust *c, uint8_t *buf, size_t cap);
+/* Bytes of the engine header at the start of a saved form (the record
+ * follows), or 0 if `n` bytes cannot be one. */
+size_t rt_engine_cust_header_size(const uint8_t *buf, size_t n);
+/* Adds customer `id` from its saved form (its record must have the
+ * program's size). 0, -1 for a malformed form or a customer already there,
+ * -2 when memory ran out. */
+int rt_engine_cust_load(ludic_engine *e, rt_str id, const uint8_t *buf, size_t n);
+/* Adds staff member `id` with record `rec` (rt_program_staff_size bytes). 0, -1, -2 as above. */
+int rt_engine_staff_load(ludic_engine *e, rt_str id, const uint8_t *rec, size_t n);
+/* rt_engine_each_record for the staff records only (without walking the customers). */
+int rt_engine_each_staff(ludic_engine *e, rt_record_fn fn, void *user);
+/* The engine's clock and its campaign budgets (the array itself: the store
+ * reads and restores it in place); returns the number of budgets. */
+uint32_t rt_engine_clock(const ludic_engine *e, int64_t *now, int64_t *advanced, int64_t **budgets);
+void rt_engine_set_clock(ludic_engine *e, int64_t now, int64_t advanced);

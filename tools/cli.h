@@ -5,6 +5,8 @@
  *   cli.c       options, files and folders, colours, loading a program,
  *               reading event streams, writing effects and rejects
  *   run.c       ludic run, ludic state
+ *   durable.c   ludic run --store (the durable store)
+ *   ledger.c    ludic ledger, balances, liability (queries on a store)
  *   scenario.c  ludic test: scenario files (docs/testing.md)
  * Exit status everywhere: 0 success, 1 the rules have errors (or a scenario
  * failed), 2 wrong usage or a file that cannot be read or written.
@@ -152,7 +154,7 @@ bool until_option(const char *value, long long *t);
 
 /* Help texts (ludic.c) and the values of --format. */
 extern const char help_main[], help_check[], help_fmt[], help_dump[], help_help[], help_run[], help_state[],
-	help_test[];
+	help_test[], help_ledger[], help_balances[], help_liability[];
 extern const char *const format_values[];
 
 /* The commands (ludic.c, run.c, scenario.c): each gets the arguments after
@@ -163,5 +165,18 @@ int cmd_dump(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_state(int argc, char **argv);
 int cmd_test(int argc, char **argv);
+int cmd_ledger(int argc, char **argv);
+int cmd_balances(int argc, char **argv);
+int cmd_liability(int argc, char **argv);
+
+/* `ludic run --store` (durable.c). */
+typedef struct durable_args {
+	const char *program, *events, *effects, *rejects, *store;
+	bool has_until, quiet;
+	long long until;
+	ludic_engine_kind engine;
+	unsigned long long batch;      /* events per commit */
+} durable_args;
+int durable_run(const durable_args *a);
 
 #endif

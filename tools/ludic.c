@@ -1,4 +1,5 @@
-/* ludic.c — the `ludic` command: check, fmt, dump, run, state, test, help.
+/* ludic.c — the `ludic` command: check, fmt, dump, run, state, test, ledger,
+ * balances, liability, help.
  *
  * A thin client of the library: it only includes ludic.h. It turns command
  * lines into library calls, decides which files form one program (a base and
@@ -39,6 +40,9 @@ const char help_main[] =
 	"  run     apply a program to a stream of events and write the effects\n"
 	"  state   show one customer's state after a stream of events\n"
 	"  test    run scenario files: events in, expected effects and state\n"
+	"  ledger  show the ledger of a store (`run --store`): a customer's history\n"
+	"  balances  export every customer's balances from a store (CSV or JSON Lines)\n"
+	"  liability  points issued, redeemed, expired and outstanding, per wallet\n"
 	"  help    show the help of a command\n"
 	"\n"
 	"options:\n"
@@ -120,6 +124,7 @@ const char help_help[] =
 const char help_run[] =
 	"usage: ludic run PROGRAM [--events FILE|-] [--effects FILE|-] [--rejects FILE]\n"
 	"                 [--until TIME] [--engine=auto|interp|native] [--quiet]\n"
+	"                 [--store DIR [--batch N]]\n"
 	"\n"
 	"Applies PROGRAM to a stream of events and writes what happened. PROGRAM is\n"
 	"a .ludic file, or a folder holding one program and its overlays (as\n"
@@ -145,11 +150,74 @@ const char help_run[] =
 	"                     events, once it is compiled (or read from the cache);\n"
 	"                     the results are the same, byte for byte\n"
 	"  -q, --quiet        no summary and no progress line\n"
+	"  --store DIR        keep every customer's state, a ledger of every effect and\n"
+	"                     the input position in DIR (made if missing): a run that\n"
+	"                     stops (a crash, kill -9, a full disk) resumes where the\n"
+	"                     last commit left it when given the same events again;\n"
+	"                     nothing is lost or doubled (docs/operations.md)\n"
+	"  --batch N          with --store: events per commit (default 10000); the\n"
+	"                     effects of a batch are written after its commit\n"
 	"  -h, --help         show this help\n"
 	"\n"
 	"exit status: 0 every event was read (rejects included: they are data, and\n"
 	"are reported), 1 the program has errors (nothing runs), 2 wrong usage or a\n"
 	"file that cannot be read or written\n";
+
+const char help_ledger[] =
+	"usage: ludic ledger --store DIR [--customer ID | --staff ID] [--format=text|json]\n"
+	"\n"
+	"Shows the ledger of a store made by `ludic run --store`: every effect ever\n"
+	"applied, each under an id made of the customer, the event (or `@` and the\n"
+	"time, for effects of time passing), the rule and an index. With --customer,\n"
+	"that customer's history in the order it happened, one readable line per\n"
+	"entry; without, every entry of the ledger, oldest first.\n"
+	"\n"
+	"options:\n"
+	"  --store DIR        the store\n"
+	"  --customer ID      one customer's history\n"
+	"  --staff ID         one staff member's history (staff quests)\n"
+	"  --format=text|json text (default with --customer) or JSON Lines: one entry\n"
+	"                     per line, {\"seq\":N,\"id\":\"...\",\"effect\":{...}}\n"
+	"  -h, --help         show this help\n"
+	"\n"
+	"exit status: 0 done, 2 wrong usage or a store that cannot be read\n";
+
+const char help_balances[] =
+	"usage: ludic balances --store DIR [--format=csv|jsonl|digest] [--engine=auto|interp|native]\n"
+	"\n"
+	"Exports the balance of every customer of a store, one customer per line, in\n"
+	"id order: for each wallet the spendable balance, the points pending and the\n"
+	"points ever earned, as of the store's latest time. The program is the one\n"
+	"kept in the store (its last run).\n"
+	"\n"
+	"options:\n"
+	"  --store DIR        the store\n"
+	"  --format=csv|jsonl|digest\n"
+	"                     csv (default): customer,wallet,balance,pending,earned;\n"
+	"                     jsonl: {\"customer\":\"c-1\",\"wallets\":{\"points\":{...}},\n"
+	"                     \"ladders\":{\"status\":\"silver\"},\"badges\":[...]};\n"
+	"                     digest: customer and a fingerprint of its whole state,\n"
+	"                     to compare two stores (a restore, a replay)\n"
+	"  --engine=auto|interp|native  what runs the program (the results are the same)\n"
+	"  -h, --help         show this help\n"
+	"\n"
+	"exit status: 0 done, 1 the kept program no longer compiles, 2 wrong usage or\n"
+	"a store that cannot be read\n";
+
+const char help_liability[] =
+	"usage: ludic liability --store DIR [--format=text|json]\n"
+	"\n"
+	"Sums the ledger of a store per wallet: points issued (awards), redeemed\n"
+	"(debits and redemptions), expired, reversed (returns), and outstanding (what\n"
+	"customers hold now: issued - redeemed - expired - reversed). Staff wallets\n"
+	"are listed apart.\n"
+	"\n"
+	"options:\n"
+	"  --store DIR        the store\n"
+	"  --format=text|json a table (default) or one JSON object per wallet\n"
+	"  -h, --help         show this help\n"
+	"\n"
+	"exit status: 0 done, 2 wrong usage or a store that cannot be read\n";
 
 const char help_state[] =
 	"usage: ludic state PROGRAM --customer ID [--events FILE|-] [--until TIME]\n"
@@ -565,6 +633,9 @@ static const command commands[] = {
 	{"run", cmd_run, help_run},
 	{"state", cmd_state, help_state},
 	{"test", cmd_test, help_test},
+	{"ledger", cmd_ledger, help_ledger},
+	{"balances", cmd_balances, help_balances},
+	{"liability", cmd_liability, help_liability},
 	{"help", cmd_help, help_help},
 };
 #define NCOMMANDS (sizeof commands / sizeof *commands)

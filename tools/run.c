@@ -17,7 +17,7 @@
 /* ------------------------------------------------------------------------ */
 
 static const char *const any_value[] = {NULL}; /* options whose value is free text */
-enum { RUN_EVENTS, RUN_EFFECTS, RUN_REJECTS, RUN_UNTIL, RUN_QUIET, RUN_ENGINE };
+enum { RUN_EVENTS, RUN_EFFECTS, RUN_REJECTS, RUN_UNTIL, RUN_QUIET, RUN_ENGINE, RUN_STORE, RUN_BATCH };
 static const opt_spec run_opts[] = {
 	[RUN_EVENTS] = {"--events", NULL, any_value},
 	[RUN_EFFECTS] = {"--effects", NULL, any_value},
@@ -25,6 +25,8 @@ static const opt_spec run_opts[] = {
 	[RUN_UNTIL] = {"--until", NULL, any_value},
 	[RUN_QUIET] = {"--quiet", "-q", NULL},
 	[RUN_ENGINE] = {"--engine", NULL, engine_values},
+	[RUN_STORE] = {"--store", NULL, any_value},
+	[RUN_BATCH] = {"--batch", NULL, any_value},
 };
 
 /* Bytes for people: 812 bytes, 4.2 KiB, 1.3 MiB. */
@@ -94,6 +96,19 @@ int cmd_run(int argc, char **argv)
 	}
 	const char *program_path = a.operands[0];
 	free(a.operands);
+	if (a.set[RUN_STORE] || a.set[RUN_BATCH]) {
+		char *end = NULL;
+		unsigned long long batch = a.set[RUN_BATCH] ? strtoull(a.value[RUN_BATCH], &end, 10) : 10000;
+		if (!a.set[RUN_STORE] || (end && (*end || !batch))) {
+			usage_error(a.set[RUN_STORE] ? "`--batch %s` is not a number of events (1 or more)"
+						     : "`--batch` needs `--store DIR`",
+				    a.value[RUN_BATCH]);
+			return EXIT_USAGE;
+		}
+		return durable_run(&(durable_args){program_path, a.value[RUN_EVENTS], a.value[RUN_EFFECTS],
+						   a.value[RUN_REJECTS], a.value[RUN_STORE], a.set[RUN_UNTIL],
+						   a.set[RUN_QUIET], until, engine_kind(a.value[RUN_ENGINE]), batch});
+	}
 
 	run_ctx x = {.rejects_text = true};
 	FILE *in = open_events(a.value[RUN_EVENTS], &x.input);
