@@ -98,7 +98,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	ludic_program *p = program();
 	seen s = {.n = 0, .latest = 0};
-	ludic_engine_options opt = {.on_effect = on_effect, .effect_user = &s, .on_reject = on_reject};
+	/* the interpreter: thousands of engines a second (native code is compared
+	 * with it by tests/diff, on random programs and streams) */
+	ludic_engine_options opt = {.on_effect = on_effect, .effect_user = &s, .on_reject = on_reject,
+				    .engine = LUDIC_ENGINE_INTERP};
 	ludic_engine *e = NULL;
 	if (ludic_engine_new(p, &opt, &e) != LUDIC_OK)
 		abort();
