@@ -16,8 +16,9 @@
  *             (time passing visits them in that order; kept so a reloaded
  *             engine is the same engine)
  *   staff     id → u64 ordinal + staff record
- *   ledger    u64 big-endian seq → u16 id length, entry id, entry (seq, at,
- *             amount, balance, kind, staff, wallet, effect JSON). Appended
+ *   ledger    u64 big-endian seq → u16 id length, entry id, the effect in
+ *             a compact binary form (fx_encode: its JSON is written again
+ *             from it when the ledger is read). Appended
  *             in order (MDB_APPEND: sequential writes) and never changed.
  *             The entry id is a kind byte ('c' customer, 's' staff), the
  *             customer, NUL, the event id (or `@` and the effect's time for
@@ -56,7 +57,7 @@
 #include "ir.h"
 
 #define STORE_MAGIC "ludic-store"
-#define STORE_FORMAT 1
+#define STORE_FORMAT 2                  /* 2: ledger entries hold the effect in binary (fx_encode), not JSON */
 #define KEY_MAX 480                      /* LMDB's default key limit is 511 bytes */
 #define DEFAULT_MAP ((size_t)64 << 30)
 
@@ -288,6 +289,179 @@ static bool rle_decode(buf *out, const uint8_t *p, size_t n)
 	}
 	out->len = o;
 	return o == total;
+}
+
+/* ---- ledger entries: the effect in a compact binary form ----
+ * An entry's value is the effect itself, not its JSON text: the JSON is
+ * written again from it when the ledger is read (ludic_effect_to_json),
+ * byte for byte the same. The form: kind byte, varint flags (FX_*), the
+ * numbers as zigzag varints (at, amount, balance, pending, length,
+ * utc_offset), a varint mask of the strings present (fx_strings order),
+ * each string as varint length and bytes, then the arguments: varint
+ * count, and each key and text as varint length + 1 (0: NULL). The
+ * customer, event and rule are in the entry id already: when the id holds
+ * them whole, a flag says so instead of writing them again. */
+
+enum { FX_STAFF = 1, FX_PENDING = 2, FX_CUST_ID = 4, FX_EVENT_ID = 8, FX_RULE_ID = 16 };
+#define FX_NSTR 15
+
+/* The string fields of an effect, in the order of the mask's bits. */
+static void fx_strings(ludic_effect *fx, const char **s[FX_NSTR])
+{
+	const char **all[FX_NSTR] = {&fx->customer, &fx->event_id, &fx->rule,	 &fx->wallet, &fx->badge,
+				     &fx->ladder,   &fx->rung,	   &fx->previous, &fx->mission, &fx->step,
+				     &fx->streak,   &fx->template_name, &fx->item, &fx->reason, &fx->variants};
+	memcpy(s, all, sizeof all);
+}
+
+static uint64_t zigzag(long long v)
+{
+	return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+}
+
+static long long unzigzag(uint64_t v)
+{
+	return (long long)(v >> 1) ^ -(long long)(v & 1);
+}
+
+static void put_str(buf *b, const char *s, size_t plus)
+{
+	size_t n = s ? strlen(s) : 0;
+	b->len += put_varint(b->p + b->len, s ? n + plus : 0);
+	memcpy(b->p + b->len, s ? s : "", n);
+	b->len += n;
+}
+
+/* Appends `fx` to `b`; `in_id`: the entry id holds its customer, event and
+ * rule whole. False when memory ran out. */
+static bool fx_encode(buf *b, const ludic_effect *fx_in, bool in_id)
+{
+	ludic_effect fx = *fx_in;
+	const char **str[FX_NSTR];
+	fx_strings(&fx, str);
+	size_t need = 2 + 6 * 10 + 3 + 10;
+	for (int i = 0; i < FX_NSTR; i++)
+		need += 10 + (*str[i] ? strlen(*str[i]) : 0);
+	for (size_t i = 0; i < fx.nargs; i++)
+		need += 20 + (fx.args[i].key ? strlen(fx.args[i].key) : 0) + (fx.args[i].text ? strlen(fx.args[i].text) : 0);
+	if (!buf_reserve(b, need))
+		return false;
+	uint64_t flags = (fx.staff ? FX_STAFF : 0) | (fx.has_pending ? FX_PENDING : 0);
+	if (in_id) {
+		if (fx.customer)
+			flags |= FX_CUST_ID, fx.customer = NULL;
+		if (fx.event_id)
+			flags |= FX_EVENT_ID, fx.event_id = NULL;
+		if (fx.rule)
+			flags |= FX_RULE_ID, fx.rule = NULL;
+	}
+	uint8_t *d = b->p;
+	d[b->len++] = (uint8_t)fx.kind;
+	b->len += put_varint(d + b->len, flags);
+	const long long num[] = {fx.at, fx.amount, fx.balance, fx.pending, fx.length, fx.utc_offset};
+	for (size_t i = 0; i < sizeof num / sizeof *num; i++)
+		b->len += put_varint(d + b->len, zigzag(num[i]));
+	uint64_t mask = 0;
+	for (int i = 0; i < FX_NSTR; i++)
+		if (*str[i])
+			mask |= (uint64_t)1 << i;
+	b->len += put_varint(d + b->len, mask);
+	for (int i = 0; i < FX_NSTR; i++)
+		if (*str[i])
+			put_str(b, *str[i], 0);
+	b->len += put_varint(d + b->len, fx.nargs);
+	for (size_t i = 0; i < fx.nargs; i++) {
+		put_str(b, fx.args[i].key, 1);
+		put_str(b, fx.args[i].text, 1);
+	}
+	return true;
+}
+
+/* Reads an effect back from `p`, `n` bytes, with its entry id `k` (kl
+ * bytes). Its strings are copied, NUL-terminated, into `strs`; `args` holds
+ * its arguments. False when the bytes are not an effect. */
+static bool fx_decode(const uint8_t *p, size_t n, const uint8_t *k, size_t kl, ludic_effect *fx, buf *strs,
+		      buf *args)
+{
+	const uint8_t *end = p + n;
+	memset(fx, 0, sizeof *fx);
+	uint64_t flags, v, mask, nargs;
+	if (p == end)
+		return false;
+	fx->kind = (ludic_effect_kind)*p++;
+	if (!get_varint(&p, end, &flags))
+		return false;
+	fx->staff = flags & FX_STAFF;
+	fx->has_pending = (flags & FX_PENDING) != 0;
+	long long *num[] = {&fx->at, &fx->amount, &fx->balance, &fx->pending, &fx->length};
+	for (size_t i = 0; i < sizeof num / sizeof *num; i++) {
+		if (!get_varint(&p, end, &v))
+			return false;
+		*num[i] = unzigzag(v);
+	}
+	if (!get_varint(&p, end, &v))
+		return false;
+	fx->utc_offset = (int)unzigzag(v);
+	/* every string gets a NUL: room for all of them, so that no pointer moves */
+	strs->len = 0;
+	if (!get_varint(&p, end, &mask) || !buf_reserve(strs, 2 * n + 2))
+		return false;
+	const char **str[FX_NSTR];
+	fx_strings(fx, str);
+	for (int i = 0; i < FX_NSTR; i++) {
+		if (!(mask >> i & 1))
+			continue;
+		if (!get_varint(&p, end, &v) || v > (size_t)(end - p))
+			return false;
+		*str[i] = (const char *)strs->p + strs->len;
+		buf_add(strs, p, v);
+		strs->p[strs->len++] = 0;
+		p += v;
+	}
+	if (!get_varint(&p, end, &nargs) || nargs > n)
+		return false;
+	args->len = 0;
+	if (nargs && !buf_reserve(args, nargs * sizeof(ludic_effect_arg)))
+		return false;
+	ludic_effect_arg *a = (ludic_effect_arg *)(void *)args->p;
+	for (size_t i = 0; i < nargs; i++) {
+		const char **two[2] = {&a[i].key, &a[i].text};
+		for (int j = 0; j < 2; j++) {
+			if (!get_varint(&p, end, &v) || (v && v - 1 > (size_t)(end - p)))
+				return false;
+			*two[j] = NULL;
+			if (!v)
+				continue;
+			*two[j] = (const char *)strs->p + strs->len;
+			buf_add(strs, p, v - 1);
+			strs->p[strs->len++] = 0;
+			p += v - 1;
+		}
+	}
+	fx->args = nargs ? a : NULL;
+	fx->nargs = nargs;
+	if (p != end)
+		return false;
+	if (!(flags & (FX_CUST_ID | FX_EVENT_ID | FX_RULE_ID)))
+		return true;
+	/* the id: kind, customer NUL source NUL rule NUL, index (4 bytes) */
+	if (kl < 8)
+		return false;
+	const uint8_t *e = k + kl - 4, *f[3] = {k + 1};
+	for (int i = 0; i < 3; i++) {
+		const uint8_t *z = memchr(f[i], 0, (size_t)(e - f[i]));
+		if (!z || (i == 2 && z != e - 1))
+			return false;
+		if (i < 2)
+			f[i + 1] = z + 1;
+	}
+	if (flags & FX_CUST_ID)
+		fx->customer = (const char *)f[0];
+	if (flags & FX_EVENT_ID)
+		fx->event_id = (const char *)f[1];
+	if (flags & FX_RULE_ID)
+		fx->rule = (const char *)f[2];
+	return true;
 }
 
 /* ---- small LMDB helpers ---- */
@@ -1110,10 +1284,11 @@ static void store_emit(void *user, const ludic_effect *fx)
 	}
 	const char *cust = fx->customer ? fx->customer : "";
 	const char *rule = fx->rule ? fx->rule : "";
-	size_t cl = strlen(cust), sl = strlen(source), rl = strlen(rule), wl = fx->wallet ? strlen(fx->wallet) : 0;
+	size_t cl = strlen(cust), sl = strlen(source), rl = strlen(rule);
 	uint8_t key[KEY_MAX + 8];
 	size_t kl;
-	if (1 + cl + 1 + sl + 1 + rl + 1 + 4 <= KEY_MAX) {
+	bool plain = 1 + cl + 1 + sl + 1 + rl + 1 + 4 <= KEY_MAX; /* the id holds customer, event and rule whole */
+	if (plain) {
 		key[0] = fx->staff ? 's' : 'c';
 		memcpy(key + 1, cust, cl + 1);
 		memcpy(key + 2 + cl, source, sl + 1);
@@ -1164,29 +1339,22 @@ static void store_emit(void *user, const ludic_effect *fx)
 	key[kl + 2] = (uint8_t)(idx >> 8);
 	key[kl + 3] = (uint8_t)idx;
 	kl += 4;
-	uint8_t head[40];
-	put_u64(head, s->seq);
-	put_u64(head + 8, (uint64_t)fx->at);
-	put_u64(head + 16, (uint64_t)fx->amount);
-	put_u64(head + 24, (uint64_t)fx->balance);
-	head[32] = (uint8_t)fx->kind;
-	head[33] = fx->staff;
-	uint16_t w16 = (uint16_t)(wl > 65535 ? 65535 : wl);
-	memcpy(head + 34, &w16, 2);
-	uint32_t jl = (uint32_t)need;
-	memcpy(head + 36, &jl, 4);
-	uint32_t vl = (uint32_t)(40 + w16 + need);
-	uint32_t k32 = (uint32_t)kl;
-	if (!buf_reserve(&s->pending, 8 + kl + vl)) {
+	/* pending: u32 id length, u32 value length, u32 JSON length, id, value, JSON */
+	size_t at = s->pending.len;
+	if (!buf_reserve(&s->pending, 12 + kl)) {
 		s->lost = true;
 		return;
 	}
-	buf_add(&s->pending, &k32, 4);
-	buf_add(&s->pending, &vl, 4);
+	s->pending.len += 12;
 	buf_add(&s->pending, key, kl);
-	buf_add(&s->pending, head, 40);
-	buf_add(&s->pending, fx->wallet ? fx->wallet : "", w16);
-	buf_add(&s->pending, s->json.p, need);
+	size_t vat = s->pending.len;
+	if (!fx_encode(&s->pending, fx, plain) || !buf_add(&s->pending, s->json.p, need)) {
+		s->pending.len = at;
+		s->lost = true;
+		return;
+	}
+	uint32_t lens[3] = {(uint32_t)kl, (uint32_t)(s->pending.len - vat - need), (uint32_t)need};
+	memcpy(s->pending.p + at, lens, 12);
 	s->npending++;
 	s->seq++;
 }
@@ -1349,7 +1517,7 @@ static int put_staff(void *user, bool staff, rt_str id, const uint8_t *rec, size
 
 /* Appends the batch's entries under their sequence numbers (big-endian:
  * the ledger only grows at its end, which LMDB writes sequentially). The
- * value: u16 id length, the id, then the entry. */
+ * value: u16 id length, the id, then the effect (fx_encode). */
 static bool put_ledger(ludic_store *s, MDB_txn *t)
 {
 	MDB_cursor *c;
@@ -1357,23 +1525,22 @@ static bool put_ledger(ludic_store *s, MDB_txn *t)
 	if (rc)
 		return write_failed(s, rc, "the ledger");
 	size_t at = 0;
+	uint64_t seq = s->committed_seq;
 	for (size_t i = 0; i < s->npending; i++) {
-		uint32_t kl, vl;
-		memcpy(&kl, s->pending.p + at, 4);
-		memcpy(&vl, s->pending.p + at + 4, 4);
-		uint8_t *id = s->pending.p + at + 8;
+		uint32_t lens[3];
+		memcpy(lens, s->pending.p + at, 12);
 		uint8_t k8[8];
-		put_be64(k8, get_u64(id + kl));
-		MDB_val k = val(k8, 8), v = {.mv_size = 2 + kl + vl};
+		put_be64(k8, seq++);
+		MDB_val k = val(k8, 8), v = {.mv_size = 2 + lens[0] + lens[1]};
 		rc = mdb_cursor_put(c, &k, &v, MDB_APPEND | MDB_RESERVE);
 		if (rc) {
 			mdb_cursor_close(c);
 			return write_failed(s, rc == MDB_KEYEXIST ? EIO : rc, "the ledger");
 		}
-		uint16_t k16 = (uint16_t)kl;
+		uint16_t k16 = (uint16_t)lens[0];
 		memcpy(v.mv_data, &k16, 2);
-		memcpy((uint8_t *)v.mv_data + 2, id, kl + vl);
-		at += 8 + kl + vl;
+		memcpy((uint8_t *)v.mv_data + 2, s->pending.p + at + 12, lens[0] + lens[1]);
+		at += 12 + (size_t)lens[0] + lens[1] + lens[2];
 	}
 	mdb_cursor_close(c);
 	return true;
@@ -1458,16 +1625,12 @@ ludic_status ludic_store_commit(ludic_store *s, unsigned long long offset, unsig
 	/* the batch is safe: report its effects, then forget them */
 	size_t at = 0;
 	for (size_t i = 0; i < s->npending; i++) {
-		uint32_t kl, vl, jl;
-		memcpy(&kl, s->pending.p + at, 4);
-		memcpy(&vl, s->pending.p + at + 4, 4);
-		const uint8_t *v = s->pending.p + at + 8 + kl;
-		uint16_t wl;
-		memcpy(&wl, v + 34, 2);
-		memcpy(&jl, v + 36, 4);
+		uint32_t lens[3];
+		memcpy(lens, s->pending.p + at, 12);
+		size_t json = at + 12 + lens[0] + lens[1];
 		if (s->on_effect)
-			s->on_effect(s->effect_user, (const char *)v + 40 + wl, jl);
-		at += 8 + kl + vl;
+			s->on_effect(s->effect_user, (const char *)s->pending.p + json, lens[2]);
+		at = json + lens[2];
 	}
 	s->pending.len = 0;
 	s->npending = 0;
@@ -1544,36 +1707,41 @@ static void entry_id(const uint8_t *k, size_t kl, char *out, size_t cap)
 	snprintf(out + o, cap - o, "%u", idx);
 }
 
-static bool entry_of(const MDB_val *val_in, ludic_ledger_entry *e, char *id, size_t idcap, char *wallet,
-		     size_t wcap)
+/* The entry stored under ledger key `key` with value `val_in` (u16 id
+ * length, id, effect), its JSON written into s->json. */
+static bool entry_of(ludic_store *s, const MDB_val *key, const MDB_val *val_in, ludic_ledger_entry *e, char *id,
+		     size_t idcap)
 {
 	uint16_t kl;
-	if (val_in->mv_size < 2 + 6 + 40)
+	if (key->mv_size != 8 || val_in->mv_size < 2 + 6)
 		return false;
 	memcpy(&kl, val_in->mv_data, 2);
-	if (kl < 6 || val_in->mv_size < 2 + (size_t)kl + 40)
+	if (kl < 6 || val_in->mv_size < 2 + (size_t)kl)
 		return false;
-	MDB_val kv = val((const uint8_t *)val_in->mv_data + 2, kl), vv = val((const uint8_t *)val_in->mv_data + 2 + kl,
-									     val_in->mv_size - 2 - kl);
-	const MDB_val *k = &kv, *v = &vv;
-	const uint8_t *p = v->mv_data;
-	uint16_t wl;
-	uint32_t jl;
-	memcpy(&wl, p + 34, 2);
-	memcpy(&jl, p + 36, 4);
-	if (v->mv_size != 40 + (size_t)wl + jl)
+	const uint8_t *k = (const uint8_t *)val_in->mv_data + 2;
+	ludic_effect fx;
+	if (!fx_decode(k + kl, val_in->mv_size - 2 - kl, k, kl, &fx, &s->rec, &s->rle))
 		return false;
-	e->seq = get_u64(p);
-	e->at = (long long)get_u64(p + 8);
-	e->amount = (long long)get_u64(p + 16);
-	e->balance = (long long)get_u64(p + 24);
-	e->kind = (ludic_effect_kind)p[32];
-	e->staff = p[33] != 0;
-	snprintf(wallet, wcap, "%.*s", (int)wl, (const char *)p + 40);
-	e->wallet = wallet;
-	e->json = (const char *)p + 40 + wl;
-	e->len = jl;
-	entry_id(k->mv_data, k->mv_size, id, idcap);
+	size_t need = ludic_effect_to_json(&fx, (char *)s->json.p, s->json.cap);
+	if (need + 1 > s->json.cap) {
+		s->json.len = 0;
+		if (!buf_reserve(&s->json, need + 1))
+			return false;
+		ludic_effect_to_json(&fx, (char *)s->json.p, s->json.cap);
+	}
+	const uint8_t *kb = key->mv_data;
+	e->seq = 0;
+	for (int i = 0; i < 8; i++)
+		e->seq = e->seq << 8 | kb[i];
+	e->at = fx.at;
+	e->amount = fx.amount;
+	e->balance = fx.balance;
+	e->kind = fx.kind;
+	e->staff = fx.staff;
+	e->wallet = fx.wallet ? fx.wallet : "";
+	e->json = (const char *)s->json.p;
+	e->len = need;
+	entry_id(k, kl, id, idcap);
 	e->id = id;
 	return true;
 }
@@ -1594,7 +1762,7 @@ ludic_status ludic_store_ledger(ludic_store *s, const char *customer, bool staff
 	 * of the ledger, in order: the ledger has no index by customer) */
 	size_t cl = customer ? strlen(customer) : 0;
 	MDB_val k, v;
-	char id[KEY_MAX + 16], wallet[256], cust[KEY_MAX];
+	char id[KEY_MAX + 16], cust[KEY_MAX];
 	ludic_status st = LUDIC_OK;
 	for (int rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
 		const uint8_t *p = v.mv_data;
@@ -1610,7 +1778,7 @@ ludic_status ludic_store_ledger(ludic_store *s, const char *customer, bool staff
 		if (customer && (p[2] != (staff ? 's' : 'c') || kcl != cl || memcmp(kc, customer, cl) != 0))
 			continue;
 		ludic_ledger_entry e = {0};
-		if (!entry_of(&v, &e, id, sizeof id, wallet, sizeof wallet)) {
+		if (!entry_of(s, &k, &v, &e, id, sizeof id)) {
 			st = LUDIC_ERR_IO;
 			break;
 		}
