@@ -10,8 +10,8 @@
  *             "position" (u64 offset, u64 line), "seq" (u64 ledger entries),
  *             "customers" (u64 customers in `order`), "clock" (i64 now,
  *             i64 advanced, then the budgets, i64 each)
- *   customers id → checksum(u64) + zero-run-coded saved form (engine header,
- *             duplicate ring, record: rt_engine_cust_save)
+ *   customers id → checksum(u64) + zero-coded saved form (zero_encode:
+ *             engine header, duplicate ring, record: rt_engine_cust_save)
  *   order     u64 big-endian ordinal → id: the order customers first appeared
  *             (time passing visits them in that order; kept so a reloaded
  *             engine is the same engine)
@@ -179,9 +179,10 @@ const char *ludic_store_error(const ludic_store *s)
 	return s ? s->err : "";
 }
 
-/* ---- zero-run coding of records ----
- * Records are mostly zeros (empty windows, unused lots): the saved form is
- * pairs (run of zeros, run of literal bytes), each length a LEB128 varint. */
+/* ---- zero coding of records ----
+ * Records are mostly zeros (empty windows, unused lots): the saved form
+ * keeps only the bytes that are not zero (zero_encode), LEB128 varints for
+ * lengths. */
 
 static size_t put_varint(uint8_t *d, uint64_t v)
 {
@@ -210,85 +211,72 @@ static bool get_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
 	return false;
 }
 
-/* The end of the run of zeros starting at `i` (or `n`): eight bytes at a time. */
-static size_t zeros_end(const uint8_t *src, size_t i, size_t n)
-{
-	while (i + 8 <= n) {
-		uint64_t w;
-		memcpy(&w, src + i, 8);
-		if (w)
-			break;
-		i += 8;
-	}
-	while (i < n && src[i] == 0)
-		i++;
-	return i;
-}
-
 /* Codes `n` bytes of `src` into `out` (replaced) from byte `at` on (the
- * bytes before are left for the caller): varint n, then the pairs. */
-static bool rle_encode(buf *out, size_t at, const uint8_t *src, size_t n)
+ * bytes before are left for the caller): varint n, a bitmap of the 8-byte
+ * words that are not zero (bit w%8 of byte w/8), then for each such word a
+ * byte that marks its bytes that are not zero (bit i: byte i), and those
+ * bytes. A record is mostly zero words, and its numbers are small: a word
+ * costs one byte more than its bytes that are not zero. */
+static bool zero_encode(buf *out, size_t at, const uint8_t *src, size_t n)
 {
+	size_t words = (n + 7) / 8, map = (words + 7) / 8;
 	out->len = 0;
-	if (!buf_reserve(out, at + n + n / 64 + 32))
+	if (!buf_reserve(out, at + 10 + map + words * 9))
 		return false;
 	uint8_t *d = out->p;
-	size_t o = at + put_varint(d + at, n), i = 0;
-	while (i < n) {
-		size_t z = zeros_end(src, i, n);
-		/* a literal run ends at 8 zeros in a row (shorter runs cost more to code than to copy) */
-		size_t l = z;
-		while (l < n) {
-			/* to the next zero byte, eight bytes at a time while none has one */
-			while (l + 8 <= n) {
-				uint64_t w;
-				memcpy(&w, src + l, 8);
-				if ((w - UINT64_C(0x0101010101010101)) & ~w & UINT64_C(0x8080808080808080))
-					break;
-				l += 8;
+	size_t o = at + put_varint(d + at, n);
+	uint8_t *bits = d + o;
+	memset(bits, 0, map);
+	o += map;
+	for (size_t w = 0; w < words; w++) {
+		uint64_t x = 0;
+		size_t len = n - w * 8 < 8 ? n - w * 8 : 8;
+		memcpy(&x, src + w * 8, len);
+		if (!x)
+			continue;
+		bits[w / 8] |= (uint8_t)(1u << (w % 8));
+		uint8_t *mask = d + o++;
+		*mask = 0;
+		for (size_t i = 0; i < len; i++)
+			if (src[w * 8 + i]) {
+				*mask |= (uint8_t)(1u << i);
+				d[o++] = src[w * 8 + i];
 			}
-			while (l < n && src[l] != 0)
-				l++;
-			if (l == n)
-				break;
-			size_t k = zeros_end(src, l, l + 8 < n ? l + 8 : n);
-			if (k - l >= 8 || k == n)
-				break;
-			l = k;
-		}
-		o += put_varint(d + o, z - i);
-		o += put_varint(d + o, l - z);
-		memcpy(d + o, src + z, l - z);
-		o += l - z;
-		i = l;
 	}
 	out->len = o;
 	return true;
 }
 
-static bool rle_decode(buf *out, const uint8_t *p, size_t n)
+static bool zero_decode(buf *out, const uint8_t *p, size_t n)
 {
 	const uint8_t *end = p + n;
 	uint64_t total;
 	if (!get_varint(&p, end, &total) || total > ((size_t)1 << 30))
 		return false;
+	size_t words = ((size_t)total + 7) / 8, map = (words + 7) / 8;
 	out->len = 0;
-	if (!buf_reserve(out, total))
+	if ((size_t)(end - p) < map || !buf_reserve(out, words * 8))
 		return false;
-	size_t o = 0;
-	while (p < end) {
-		uint64_t z, l;
-		if (!get_varint(&p, end, &z) || !get_varint(&p, end, &l) || z > total - o || l > total - o - z ||
-		    l > (size_t)(end - p))
+	const uint8_t *bits = p;
+	p += map;
+	memset(out->p, 0, words * 8);
+	for (size_t w = 0; w < words; w++) {
+		if (!(bits[w / 8] >> (w % 8) & 1))
+			continue;
+		if (p == end)
 			return false;
-		memset(out->p + o, 0, z);
-		o += z;
-		memcpy(out->p + o, p, l);
-		o += l;
-		p += l;
+		unsigned mask = *p++;
+		if (!mask || (w * 8 + 8 > total && mask >> (total - w * 8)))
+			return false; /* a word marked but empty, or bytes past the end */
+		for (size_t i = 0; i < 8; i++)
+			if (mask >> i & 1) {
+				if (p == end)
+					return false;
+				out->p[w * 8 + i] = *p++;
+			}
 	}
-	out->len = o;
-	return o == total;
+	out->len = (size_t)total;
+	return p == end;
 }
 
 /* ---- ledger entries: the effect in a compact binary form ----
@@ -994,7 +982,7 @@ static bool decode_cust(ludic_store *s, const MDB_val *v)
 	const uint8_t *p = v->mv_data;
 	if (get_u64(p) != checksum(p + 8, v->mv_size - 8))
 		return false;
-	return rle_decode(&s->rec, p + 8, v->mv_size - 8);
+	return zero_decode(&s->rec, p + 8, v->mv_size - 8);
 }
 
 static bool load_customers(ludic_store *s, MDB_txn *t, const migration *m)
@@ -1453,7 +1441,7 @@ static bool put_cust(ludic_store *s, MDB_txn *t, rt_cust *c)
 		rt_engine_cust_save(s->e, c, s->rec.p, s->rec.cap);
 	}
 	/* the checksum goes in front of the coded form */
-	if (!rle_encode(&s->rle, 8, s->rec.p, need))
+	if (!zero_encode(&s->rle, 8, s->rec.p, need))
 		return set_err(s, "out of memory while writing the store");
 	put_u64(s->rle.p, checksum(s->rle.p + 8, s->rle.len - 8));
 	rt_str id = rt_engine_cust_id(c);
