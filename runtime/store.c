@@ -228,20 +228,19 @@ static bool zero_encode(buf *out, size_t at, const uint8_t *src, size_t n)
 	uint8_t *bits = d + o;
 	memset(bits, 0, map);
 	o += map;
+	const uint64_t lo7 = UINT64_C(0x7f7f7f7f7f7f7f7f);
 	for (size_t w = 0; w < words; w++) {
 		uint64_t x = 0;
-		size_t len = n - w * 8 < 8 ? n - w * 8 : 8;
-		memcpy(&x, src + w * 8, len);
+		memcpy(&x, src + w * 8, n - w * 8 < 8 ? n - w * 8 : 8);
 		if (!x)
 			continue;
 		bits[w / 8] |= (uint8_t)(1u << (w % 8));
-		uint8_t *mask = d + o++;
-		*mask = 0;
-		for (size_t i = 0; i < len; i++)
-			if (src[w * 8 + i]) {
-				*mask |= (uint8_t)(1u << i);
-				d[o++] = src[w * 8 + i];
-			}
+		/* the top bit of each byte that is not zero, gathered into one byte */
+		uint64_t top = (((x & lo7) + lo7) | x) & ~lo7;
+		unsigned mask = (unsigned)(((top >> 7) * UINT64_C(0x0102040810204080)) >> 56);
+		d[o++] = (uint8_t)mask;
+		for (unsigned m = mask; m; m &= m - 1)
+			d[o++] = src[w * 8 + (unsigned)__builtin_ctz(m)];
 	}
 	out->len = o;
 	return true;
@@ -450,6 +449,19 @@ static bool fx_decode(const uint8_t *p, size_t n, const uint8_t *k, size_t kl, l
 	if (flags & FX_RULE_ID)
 		fx->rule = (const char *)f[2];
 	return true;
+}
+
+/* Writes `fx` as JSON into s->json: its length, 0 when memory ran out. */
+static size_t fx_json(ludic_store *s, const ludic_effect *fx)
+{
+	size_t need = ludic_effect_to_json(fx, (char *)s->json.p, s->json.cap);
+	if (need + 1 > s->json.cap) {
+		s->json.len = 0;
+		if (!buf_reserve(&s->json, need + 1))
+			return 0;
+		ludic_effect_to_json(fx, (char *)s->json.p, s->json.cap);
+	}
+	return need;
 }
 
 /* ---- small LMDB helpers ---- */
@@ -1251,18 +1263,6 @@ ludic_status ludic_store_attach(ludic_store *s, const ludic_program *p, const lu
 static void store_emit(void *user, const ludic_effect *fx)
 {
 	ludic_store *s = user;
-	if (!buf_reserve(&s->json, 1024)) {
-		s->lost = true;
-		return;
-	}
-	size_t need = ludic_effect_to_json(fx, (char *)s->json.p, s->json.cap);
-	if (need + 1 > s->json.cap) {
-		if (!buf_reserve(&s->json, need + 1)) {
-			s->lost = true;
-			return;
-		}
-		ludic_effect_to_json(fx, (char *)s->json.p, s->json.cap);
-	}
 	/* the key: kind, customer NUL source NUL rule NUL index */
 	char src[32];
 	const char *source = fx->event_id;
@@ -1327,22 +1327,23 @@ static void store_emit(void *user, const ludic_effect *fx)
 	key[kl + 2] = (uint8_t)(idx >> 8);
 	key[kl + 3] = (uint8_t)idx;
 	kl += 4;
-	/* pending: u32 id length, u32 value length, u32 JSON length, id, value, JSON */
+	/* pending: u32 id length, u32 value length, id, value (its JSON is
+	 * written from it after the commit: the batch holds no text) */
 	size_t at = s->pending.len;
-	if (!buf_reserve(&s->pending, 12 + kl)) {
+	if (!buf_reserve(&s->pending, 8 + kl)) {
 		s->lost = true;
 		return;
 	}
-	s->pending.len += 12;
+	s->pending.len += 8;
 	buf_add(&s->pending, key, kl);
 	size_t vat = s->pending.len;
-	if (!fx_encode(&s->pending, fx, plain) || !buf_add(&s->pending, s->json.p, need)) {
+	if (!fx_encode(&s->pending, fx, plain)) {
 		s->pending.len = at;
 		s->lost = true;
 		return;
 	}
-	uint32_t lens[3] = {(uint32_t)kl, (uint32_t)(s->pending.len - vat - need), (uint32_t)need};
-	memcpy(s->pending.p + at, lens, 12);
+	uint32_t lens[2] = {(uint32_t)kl, (uint32_t)(s->pending.len - vat)};
+	memcpy(s->pending.p + at, lens, 8);
 	s->npending++;
 	s->seq++;
 }
@@ -1515,8 +1516,8 @@ static bool put_ledger(ludic_store *s, MDB_txn *t)
 	size_t at = 0;
 	uint64_t seq = s->committed_seq;
 	for (size_t i = 0; i < s->npending; i++) {
-		uint32_t lens[3];
-		memcpy(lens, s->pending.p + at, 12);
+		uint32_t lens[2];
+		memcpy(lens, s->pending.p + at, 8);
 		uint8_t k8[8];
 		put_be64(k8, seq++);
 		MDB_val k = val(k8, 8), v = {.mv_size = 2 + lens[0] + lens[1]};
@@ -1527,8 +1528,8 @@ static bool put_ledger(ludic_store *s, MDB_txn *t)
 		}
 		uint16_t k16 = (uint16_t)lens[0];
 		memcpy(v.mv_data, &k16, 2);
-		memcpy((uint8_t *)v.mv_data + 2, s->pending.p + at + 12, lens[0] + lens[1]);
-		at += 12 + (size_t)lens[0] + lens[1] + lens[2];
+		memcpy((uint8_t *)v.mv_data + 2, s->pending.p + at + 8, lens[0] + lens[1]);
+		at += 8 + (size_t)lens[0] + lens[1];
 	}
 	mdb_cursor_close(c);
 	return true;
@@ -1612,13 +1613,15 @@ ludic_status ludic_store_commit(ludic_store *s, unsigned long long offset, unsig
 	s->committed_seq = s->seq;
 	/* the batch is safe: report its effects, then forget them */
 	size_t at = 0;
-	for (size_t i = 0; i < s->npending; i++) {
-		uint32_t lens[3];
-		memcpy(lens, s->pending.p + at, 12);
-		size_t json = at + 12 + lens[0] + lens[1];
-		if (s->on_effect)
-			s->on_effect(s->effect_user, (const char *)s->pending.p + json, lens[2]);
-		at = json + lens[2];
+	for (size_t i = 0; i < s->npending && s->on_effect; i++) {
+		uint32_t lens[2];
+		memcpy(lens, s->pending.p + at, 8);
+		const uint8_t *k = s->pending.p + at + 8;
+		at += 8 + (size_t)lens[0] + lens[1];
+		ludic_effect fx;
+		size_t len;
+		if (fx_decode(k + lens[0], lens[1], k, lens[0], &fx, &s->rec, &s->rle) && (len = fx_json(s, &fx)))
+			s->on_effect(s->effect_user, (const char *)s->json.p, len);
 	}
 	s->pending.len = 0;
 	s->npending = 0;
@@ -1710,13 +1713,9 @@ static bool entry_of(ludic_store *s, const MDB_val *key, const MDB_val *val_in, 
 	ludic_effect fx;
 	if (!fx_decode(k + kl, val_in->mv_size - 2 - kl, k, kl, &fx, &s->rec, &s->rle))
 		return false;
-	size_t need = ludic_effect_to_json(&fx, (char *)s->json.p, s->json.cap);
-	if (need + 1 > s->json.cap) {
-		s->json.len = 0;
-		if (!buf_reserve(&s->json, need + 1))
-			return false;
-		ludic_effect_to_json(&fx, (char *)s->json.p, s->json.cap);
-	}
+	size_t need = fx_json(s, &fx);
+	if (!need)
+		return false;
 	const uint8_t *kb = key->mv_data;
 	e->seq = 0;
 	for (int i = 0; i < 8; i++)
