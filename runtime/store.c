@@ -228,19 +228,26 @@ static bool zero_encode(buf *out, size_t at, const uint8_t *src, size_t n)
 	uint8_t *bits = d + o;
 	memset(bits, 0, map);
 	o += map;
-	const uint64_t lo7 = UINT64_C(0x7f7f7f7f7f7f7f7f);
 	for (size_t w = 0; w < words; w++) {
 		uint64_t x = 0;
-		memcpy(&x, src + w * 8, n - w * 8 < 8 ? n - w * 8 : 8);
+		if (w * 8 + 8 <= n)
+			memcpy(&x, src + w * 8, 8); /* a constant size: one load */
+		else
+			memcpy(&x, src + w * 8, n - w * 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+		x = __builtin_bswap64(x); /* byte i of the record in bits 8i..8i+7 */
+#endif
 		if (!x)
 			continue;
 		bits[w / 8] |= (uint8_t)(1u << (w % 8));
 		/* the top bit of each byte that is not zero, gathered into one byte */
+		const uint64_t lo7 = UINT64_C(0x7f7f7f7f7f7f7f7f);
 		uint64_t top = (((x & lo7) + lo7) | x) & ~lo7;
 		unsigned mask = (unsigned)(((top >> 7) * UINT64_C(0x0102040810204080)) >> 56);
 		d[o++] = (uint8_t)mask;
-		for (unsigned m = mask; m; m &= m - 1)
-			d[o++] = src[w * 8 + (unsigned)__builtin_ctz(m)];
+		for (; x; x >>= 8)
+			if (x & 0xff)
+				d[o++] = (uint8_t)x;
 	}
 	out->len = o;
 	return true;
