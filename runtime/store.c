@@ -650,7 +650,8 @@ static bool open_env(ludic_store *s, const ludic_store_options *opt)
 				     s->dir);
 		else if (get_u64(f.mv_data) != STORE_FORMAT)
 			ok = set_err(s, "the store in `%s` has format %" PRIu64 ", and this ludic reads format %d: use the "
-					"ludic version that wrote it",
+					"ludic version that wrote it, or make a new store by running the program over the same "
+					"events with --store and a new folder",
 				     s->dir, get_u64(f.mv_data), STORE_FORMAT);
 	} else if (rc != MDB_NOTFOUND) {
 		ok = set_err(s, "cannot read the store in `%s`: %s", s->dir, mdb_strerror(rc));

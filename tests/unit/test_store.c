@@ -5,6 +5,7 @@
  * checksum; bad folders are refused with a reason; misuse is refused. */
 #include <criterion/criterion.h>
 #include <lmdb.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -227,6 +228,39 @@ Test(store, damaged_record_is_caught_by_its_checksum)
 	cr_assert_eq(ludic_store_attach(s, p, NULL, NULL, NULL, NULL, NULL), LUDIC_ERR_IO);
 	cr_assert(strstr(ludic_store_error(s), "\"c-1003\"") && strstr(ludic_store_error(s), "checksum") &&
 			  strstr(ludic_store_error(s), "backup"),
+		  "unclear: %s", ludic_store_error(s));
+	ludic_store_close(s);
+	remove_dir(dir);
+	free(l.text);
+	ludic_program_free(p);
+}
+
+/* A store written by a ludic of another store format (here format 1, whose
+ * ledger held JSON text) is refused at open, saying which formats. */
+Test(store, store_of_another_format_is_refused)
+{
+	ludic_program *p = retailer();
+	lines l;
+	read_events(&l);
+	char *dir = temp_dir();
+	ludic_store_close(run(dir, p, &l, 0, 10, true));
+	MDB_env *env;
+	MDB_txn *t;
+	MDB_dbi db;
+	cr_assert_eq(mdb_env_create(&env), 0);
+	mdb_env_set_maxdbs(env, 8);
+	cr_assert_eq(mdb_env_open(env, dir, 0, 0666), 0);
+	cr_assert_eq(mdb_txn_begin(env, NULL, 0, &t), 0);
+	cr_assert_eq(mdb_dbi_open(t, "meta", 0, &db), 0);
+	uint64_t one = 1;
+	MDB_val k = {.mv_size = 6, .mv_data = "format"}, v = {.mv_size = 8, .mv_data = &one};
+	cr_assert_eq(mdb_put(t, db, &k, &v, 0), 0);
+	cr_assert_eq(mdb_txn_commit(t), 0);
+	mdb_env_close(env);
+
+	ludic_store *s = NULL;
+	cr_assert_neq(ludic_store_open(dir, NULL, &s), LUDIC_OK, "a store of format 1 was opened");
+	cr_assert(strstr(ludic_store_error(s), "format 1") && strstr(ludic_store_error(s), "reads format 2"),
 		  "unclear: %s", ludic_store_error(s));
 	ludic_store_close(s);
 	remove_dir(dir);
