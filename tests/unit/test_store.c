@@ -196,6 +196,19 @@ Test(store, ledger_of_one_customer_in_order)
 	ludic_program_free(p);
 }
 
+/* Opens the sub-database `name` of the store in `dir` for writing, behind
+ * the store's back (to damage it). */
+static MDB_txn *raw_open(const char *dir, const char *name, MDB_env **env, MDB_dbi *db)
+{
+	MDB_txn *t;
+	cr_assert_eq(mdb_env_create(env), 0);
+	mdb_env_set_maxdbs(*env, 8);
+	cr_assert_eq(mdb_env_open(*env, dir, 0, 0666), 0);
+	cr_assert_eq(mdb_txn_begin(*env, NULL, 0, &t), 0);
+	cr_assert_eq(mdb_dbi_open(t, name, 0, db), 0);
+	return t;
+}
+
 Test(store, damaged_record_is_caught_by_its_checksum)
 {
 	ludic_program *p = retailer();
@@ -205,13 +218,8 @@ Test(store, damaged_record_is_caught_by_its_checksum)
 	ludic_store_close(run(dir, p, &l, 0, l.n, true));
 	/* change one byte of customer c-1003's saved record, behind the store's back */
 	MDB_env *env;
-	MDB_txn *t;
 	MDB_dbi db;
-	cr_assert_eq(mdb_env_create(&env), 0);
-	mdb_env_set_maxdbs(env, 8);
-	cr_assert_eq(mdb_env_open(env, dir, 0, 0666), 0);
-	cr_assert_eq(mdb_txn_begin(env, NULL, 0, &t), 0);
-	cr_assert_eq(mdb_dbi_open(t, "customers", 0, &db), 0);
+	MDB_txn *t = raw_open(dir, "customers", &env, &db);
 	MDB_val k = {.mv_size = 6, .mv_data = "c-1003"}, v;
 	cr_assert_eq(mdb_get(t, db, &k, &v), 0);
 	unsigned char *copy = malloc(v.mv_size);
@@ -245,13 +253,8 @@ Test(store, store_of_another_format_is_refused)
 	char *dir = temp_dir();
 	ludic_store_close(run(dir, p, &l, 0, 10, true));
 	MDB_env *env;
-	MDB_txn *t;
 	MDB_dbi db;
-	cr_assert_eq(mdb_env_create(&env), 0);
-	mdb_env_set_maxdbs(env, 8);
-	cr_assert_eq(mdb_env_open(env, dir, 0, 0666), 0);
-	cr_assert_eq(mdb_txn_begin(env, NULL, 0, &t), 0);
-	cr_assert_eq(mdb_dbi_open(t, "meta", 0, &db), 0);
+	MDB_txn *t = raw_open(dir, "meta", &env, &db);
 	uint64_t one = 1;
 	MDB_val k = {.mv_size = 6, .mv_data = "format"}, v = {.mv_size = 8, .mv_data = &one};
 	cr_assert_eq(mdb_put(t, db, &k, &v, 0), 0);
