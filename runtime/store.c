@@ -39,6 +39,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <lmdb.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -160,6 +161,15 @@ struct ludic_store {
 	unsigned long commits;
 
 	buf rec, rle;                              /* scratch for records */
+	struct {                                   /* the commit under way (take_batch, write_batch) */
+		buf ops;                           /* its puts */
+		buf ledger;                        /* its ledger entries (as s->pending) */
+		size_t nledger;
+		uint64_t first_seq, end_seq, ncust, offset, line;
+		bool batch;                        /* a batch of the engine (not only attach's writes) */
+		bool started, running, ok;         /* started: to wait for; running: on s->w.thread */
+		pthread_t thread;
+	} w;
 	strlist kept, added, dropped, reset;       /* the migration report */
 	char previous_version[128];
 };
@@ -704,6 +714,10 @@ void ludic_store_close(ludic_store *s)
 {
 	if (!s)
 		return;
+	if (s->w.running)
+		pthread_join(s->w.thread, NULL);
+	free(s->w.ops.p);
+	free(s->w.ledger.p);
 	if (s->e)
 		ludic_engine_free(s->e);
 	if (s->env)
@@ -1133,17 +1147,8 @@ static bool load_clock(ludic_store *s, MDB_txn *t, const migration *m)
 	return true;
 }
 
-static bool write_clock(ludic_store *s, MDB_txn *t)
-{
-	int64_t now, advanced, *budgets;
-	uint32_t nb = rt_engine_clock(s->e, &now, &advanced, &budgets);
-	s->rec.len = 0;
-	if (!buf_add(&s->rec, &now, 8) || !buf_add(&s->rec, &advanced, 8) || !buf_add(&s->rec, budgets, (size_t)nb * 8))
-		return set_err(s, "out of memory while writing the store");
-	return meta_put(s, t, "clock", s->rec.p, s->rec.len);
-}
-
 static bool commit_txn(ludic_store *s, MDB_txn *t, bool batch);
+static bool commit_done(ludic_store *s);
 
 ludic_status ludic_store_attach(ludic_store *s, const ludic_program *p, const ludic_engine_options *opt,
 				ludic_store_effect_fn on_effect, void *effect_user, ludic_engine **engine,
@@ -1440,7 +1445,39 @@ static int cmp_ptr(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static bool put_cust(ludic_store *s, MDB_txn *t, rt_cust *c)
+/* A commit runs in two steps. take_batch (on the caller's thread) takes from
+ * the engine everything the commit writes: the coded records of the
+ * customers the batch touched, new customers' order, staff records, clock,
+ * position, as a list of puts (s->w.ops), and the batch's ledger entries
+ * (s->pending moves to s->w.ledger). write_batch then writes them in one
+ * transaction and commits: on a thread of its own when the commit is
+ * started (ludic_store_commit_start), so that the engine applies the next
+ * batch meanwhile; it reads nothing of the engine. */
+
+enum { DB_CUSTS, DB_ORDER, DB_STAFF, DB_META };
+
+/* Adds one put to s->w.ops: u8 database, u8 no-overwrite, u32 key length,
+ * u32 value length, key, value. */
+static bool op_add(ludic_store *s, uint8_t db, bool noover, MDB_val k, MDB_val v)
+{
+	buf *b = &s->w.ops;
+	uint32_t l[2] = {(uint32_t)k.mv_size, (uint32_t)v.mv_size};
+	if (!buf_reserve(b, 10 + k.mv_size + v.mv_size))
+		return set_err(s, "out of memory while writing the store");
+	b->p[b->len++] = db;
+	b->p[b->len++] = noover;
+	buf_add(b, l, 8);
+	buf_add(b, k.mv_data, k.mv_size);
+	buf_add(b, v.mv_data, v.mv_size);
+	return true;
+}
+
+static bool meta_op(ludic_store *s, const char *key, const void *p, size_t n)
+{
+	return op_add(s, DB_META, false, sval(key), val(p, n));
+}
+
+static bool put_cust(ludic_store *s, rt_cust *c)
 {
 	size_t need = rt_engine_cust_save(s->e, c, s->rec.p, s->rec.cap);
 	if (need > s->rec.cap) {
@@ -1455,14 +1492,11 @@ static bool put_cust(ludic_store *s, MDB_txn *t, rt_cust *c)
 	put_u64(s->rle.p, checksum(s->rle.p + 8, s->rle.len - 8));
 	rt_str id = rt_engine_cust_id(c);
 	uint8_t tmp[KEY_MAX];
-	MDB_val k = id_key(id.p, id.len, tmp), v = val(s->rle.p, s->rle.len);
-	int rc = mdb_put(t, s->custs, &k, &v, 0);
-	return rc == 0 || write_failed(s, rc, "a customer's record");
+	return op_add(s, DB_CUSTS, false, id_key(id.p, id.len, tmp), val(s->rle.p, s->rle.len));
 }
 
 typedef struct walk {
 	ludic_store *s;
-	MDB_txn *t;
 	uint64_t ord;
 	bool ok;
 } walk;
@@ -1470,7 +1504,7 @@ typedef struct walk {
 static int put_each(void *user, rt_cust *c)
 {
 	walk *w = user;
-	return (w->ok = put_cust(w->s, w->t, c)) ? 0 : 1;
+	return (w->ok = put_cust(w->s, c)) ? 0 : 1;
 }
 
 static int put_order(void *user, rt_cust *c)
@@ -1479,13 +1513,7 @@ static int put_order(void *user, rt_cust *c)
 	uint8_t k8[8];
 	put_be64(k8, w->ord++);
 	rt_str id = rt_engine_cust_id(c);
-	MDB_val k = val(k8, 8), v = val(id.p, id.len);
-	int rc = mdb_put(w->t, w->s->order, &k, &v, MDB_NOOVERWRITE);
-	if (rc) {
-		w->ok = write_failed(w->s, rc, "the order of customers");
-		return 1;
-	}
-	return 0;
+	return (w->ok = op_add(w->s, DB_ORDER, true, val(k8, 8), val(id.p, id.len))) ? 0 : 1;
 }
 
 static int put_staff(void *user, bool staff, rt_str id, const uint8_t *rec, size_t size)
@@ -1503,13 +1531,7 @@ static int put_staff(void *user, bool staff, rt_str id, const uint8_t *rec, size
 	put_u64(s->rle.p, ord);
 	memcpy(s->rle.p + 8, rec, size);
 	uint8_t tmp[KEY_MAX];
-	MDB_val k = id_key(id.p, id.len, tmp), v = val(s->rle.p, 8 + size);
-	int rc = mdb_put(w->t, s->staff, &k, &v, 0);
-	if (rc) {
-		w->ok = write_failed(s, rc, "a staff record");
-		return 1;
-	}
-	return 0;
+	return (w->ok = op_add(s, DB_STAFF, false, id_key(id.p, id.len, tmp), val(s->rle.p, 8 + size))) ? 0 : 1;
 }
 
 /* Appends the batch's entries under their sequence numbers (big-endian:
@@ -1522,10 +1544,10 @@ static bool put_ledger(ludic_store *s, MDB_txn *t)
 	if (rc)
 		return write_failed(s, rc, "the ledger");
 	size_t at = 0;
-	uint64_t seq = s->committed_seq;
-	for (size_t i = 0; i < s->npending; i++) {
+	uint64_t seq = s->w.first_seq;
+	for (size_t i = 0; i < s->w.nledger; i++) {
 		uint32_t lens[2];
-		memcpy(lens, s->pending.p + at, 8);
+		memcpy(lens, s->w.ledger.p + at, 8);
 		uint8_t k8[8];
 		put_be64(k8, seq++);
 		MDB_val k = val(k8, 8), v = {.mv_size = 2 + lens[0] + lens[1]};
@@ -1536,106 +1558,196 @@ static bool put_ledger(ludic_store *s, MDB_txn *t)
 		}
 		uint16_t k16 = (uint16_t)lens[0];
 		memcpy(v.mv_data, &k16, 2);
-		memcpy((uint8_t *)v.mv_data + 2, s->pending.p + at + 8, lens[0] + lens[1]);
+		memcpy((uint8_t *)v.mv_data + 2, s->w.ledger.p + at + 8, lens[0] + lens[1]);
 		at += 8 + (size_t)lens[0] + lens[1];
 	}
 	mdb_cursor_close(c);
 	return true;
 }
 
-/* Writes the batch into `t` and commits it. `batch` false: only commits
- * (nothing of the engine is written; used by attach on a plain load). */
-static bool commit_txn(ludic_store *s, MDB_txn *t, bool batch)
+/* Takes the batch from the engine into s->w (see above). `batch` false:
+ * nothing of the engine (attach on a plain load). */
+static bool take_batch(ludic_store *s, bool batch)
 {
+	s->w.ops.len = 0;
+	s->w.batch = batch;
+	s->w.offset = s->offset;
+	s->w.line = s->line;
+	if (!batch)
+		return true;
+	if (s->lost)
+		return set_err(s, "memory ran out while keeping the effects of a batch: nothing of it was written; run "
+				  "again with more memory (or a smaller --batch): the next run resumes after input line %" PRIu64,
+			       s->line);
+	walk w = {s, 0, true};
+	if (s->all_dirty) {
+		rt_engine_each_cust(s->e, 0, put_each, &w);
+	} else {
+		if (s->ndirty)
+			qsort(s->dirty, s->ndirty, sizeof *s->dirty, cmp_ptr);
+		for (size_t i = 0; i < s->ndirty && w.ok; i++)
+			if (i == 0 || s->dirty[i] != s->dirty[i - 1])
+				w.ok = put_cust(s, s->dirty[i]);
+	}
+	ludic_engine_stats st;
+	ludic_engine_stats_get(s->e, &st);
+	uint64_t ncust = st.customers;
+	if (w.ok && ncust > s->committed_custs) {
+		w.ord = s->committed_custs;
+		rt_engine_each_cust(s->e, (size_t)s->committed_custs, put_order, &w);
+	}
+	w.ord = 0;
+	if (w.ok)
+		rt_engine_each_staff(s->e, put_staff, &w);
+	int64_t now, advanced, *budgets;
+	uint32_t nb = rt_engine_clock(s->e, &now, &advanced, &budgets);
+	s->rec.len = 0;
+	bool ok = w.ok && buf_add(&s->rec, &now, 8) && buf_add(&s->rec, &advanced, 8) &&
+		  buf_add(&s->rec, budgets, (size_t)nb * 8);
+	if (w.ok && !ok)
+		set_err(s, "out of memory while writing the store");
+	uint8_t pos[16];
+	put_u64(pos, s->pending_offset);
+	put_u64(pos + 8, s->pending_line);
+	uint64_t seq = s->seq;
+	ok = ok && meta_op(s, "clock", s->rec.p, s->rec.len) && meta_op(s, "position", pos, 16) &&
+	     meta_op(s, "seq", &seq, 8) && meta_op(s, "customers", &ncust, 8);
+	if (!ok)
+		return false;
+	/* the ledger entries move to the commit; the engine's next batch starts empty */
+	buf spare = s->w.ledger;
+	s->w.ledger = s->pending;
+	s->w.nledger = s->npending;
+	s->w.first_seq = s->seq - s->npending;
+	s->w.end_seq = s->seq;
+	s->w.ncust = ncust;
+	s->w.offset = s->pending_offset;
+	s->w.line = s->pending_line;
+	s->pending = spare;
+	s->pending.len = 0;
+	s->npending = 0;
+	s->ndirty = 0;
+	s->all_dirty = false;
+	return true;
+}
+
+/* Writes s->w into `t` and commits it (aborts it on failure). Reads
+ * nothing of the engine: may run on a thread of its own. */
+static bool write_batch(ludic_store *s, MDB_txn *t)
+{
+	static const char *const what[] = {"a customer's record", "the order of customers", "a staff record",
+					   "the store's description"};
+	MDB_dbi dbs[] = {s->custs, s->order, s->staff, s->meta};
 	bool ok = true;
-	uint64_t offset = s->offset, line = s->line;
-	if (batch && s->lost)
-		ok = set_err(s, "memory ran out while keeping the effects of a batch: nothing of it was written; run again "
-				"with more memory (or a smaller --batch): the next run resumes after input line %" PRIu64,
-			     s->line);
-	if (batch && ok) {
-		walk w = {s, t, 0, true};
-		if (s->all_dirty) {
-			rt_engine_each_cust(s->e, 0, put_each, &w);
-		} else {
-			if (s->ndirty)
-				qsort(s->dirty, s->ndirty, sizeof *s->dirty, cmp_ptr);
-			for (size_t i = 0; i < s->ndirty && w.ok; i++)
-				if (i == 0 || s->dirty[i] != s->dirty[i - 1])
-					w.ok = put_cust(s, t, s->dirty[i]);
-		}
-		ludic_engine_stats st;
-		ludic_engine_stats_get(s->e, &st);
-		uint64_t ncust = st.customers;
-		if (w.ok && ncust > s->committed_custs) {
-			w.ord = s->committed_custs;
-			rt_engine_each_cust(s->e, (size_t)s->committed_custs, put_order, &w);
-		}
-		w.ord = 0;
-		if (w.ok)
-			rt_engine_each_staff(s->e, put_staff, &w);
-		ok = w.ok && put_ledger(s, t) && write_clock(s, t);
-		uint8_t pos[16];
-		put_u64(pos, s->pending_offset);
-		put_u64(pos + 8, s->pending_line);
-		uint64_t seq = s->seq;
-		ok = ok && meta_put(s, t, "position", pos, 16) && meta_put(s, t, "seq", &seq, 8) &&
-		     meta_put(s, t, "customers", &ncust, 8);
-		if (ok) {
-			offset = s->pending_offset;
-			line = s->pending_line;
-		}
+	for (size_t at = 0; ok && at < s->w.ops.len;) {
+		const uint8_t *p = s->w.ops.p + at;
+		uint32_t l[2];
+		memcpy(l, p + 2, 8);
+		MDB_val k = val(p + 10, l[0]), v = val(p + 10 + l[0], l[1]);
+		int rc = mdb_put(t, dbs[p[0]], &k, &v, p[1] ? MDB_NOOVERWRITE : 0);
+		ok = rc == 0 || write_failed(s, rc, what[p[0]]);
+		at += 10 + (size_t)l[0] + l[1];
+	}
+	if (s->w.batch) {
+		ok = ok && put_ledger(s, t);
 		if (ok && s->fail_after >= 0 && s->commits >= (unsigned long)s->fail_after)
 			ok = write_failed(s, EIO, "a batch (a failure injected by LUDIC_STORE_FAIL_AFTER)");
-		if (ok)
-			s->committed_custs = ncust;
 	}
 	if (!ok) {
 		mdb_txn_abort(t);
 		return false;
 	}
 	int rc = mdb_txn_commit(t);
-	if (rc)
-		return write_failed(s, rc, "a batch");
-	if (batch)
+	return rc == 0 || write_failed(s, rc, "a batch");
+}
+
+static bool commit_txn(ludic_store *s, MDB_txn *t, bool batch)
+{
+	if (!take_batch(s, batch)) {
+		mdb_txn_abort(t);
+		return false;
+	}
+	bool ok = write_batch(s, t) && commit_done(s);
+	s->w.ledger.len = 0;
+	s->w.nledger = 0;
+	return ok;
+}
+
+/* After write_batch succeeded: the store is at the batch's position. */
+static bool commit_done(ludic_store *s)
+{
+	if (s->w.batch) {
 		s->commits++;
-	s->offset = offset;
-	s->line = line;
+		s->committed_custs = s->w.ncust;
+		s->committed_seq = s->w.end_seq;
+	}
+	s->offset = s->w.offset;
+	s->line = s->w.line;
 	return true;
 }
 
-ludic_status ludic_store_commit(ludic_store *s, unsigned long long offset, unsigned long long line)
+static void *writer_main(void *user)
+{
+	ludic_store *s = user;
+	MDB_txn *t;
+	int rc = mdb_txn_begin(s->env, NULL, 0, &t);
+	s->w.ok = rc == 0 ? write_batch(s, t) : write_failed(s, rc, "a batch");
+	return NULL;
+}
+
+ludic_status ludic_store_commit_start(ludic_store *s, unsigned long long offset, unsigned long long line)
 {
 	if (!s || !s->e || s->read_only)
 		return LUDIC_ERR_USAGE;
-	MDB_txn *t;
-	int rc = mdb_txn_begin(s->env, NULL, 0, &t);
-	if (rc) {
-		write_failed(s, rc, "a batch");
+	if (s->w.running && ludic_store_commit_wait(s) != LUDIC_OK)
 		return LUDIC_ERR_IO;
-	}
 	s->pending_offset = offset;
 	s->pending_line = line;
-	if (!commit_txn(s, t, true))
+	if (!take_batch(s, true))
 		return LUDIC_ERR_IO;
-	s->committed_seq = s->seq;
+	if (pthread_create(&s->w.thread, NULL, writer_main, s) != 0) {
+		writer_main(s); /* no thread: write it here */
+		s->w.running = false;
+	} else {
+		s->w.running = true;
+	}
+	s->w.started = true;
+	return LUDIC_OK;
+}
+
+ludic_status ludic_store_commit_wait(ludic_store *s)
+{
+	if (!s || !s->e || s->read_only)
+		return LUDIC_ERR_USAGE;
+	if (!s->w.started)
+		return LUDIC_OK;
+	if (s->w.running)
+		pthread_join(s->w.thread, NULL);
+	s->w.running = s->w.started = false;
+	if (!s->w.ok)
+		return LUDIC_ERR_IO;
+	commit_done(s);
 	/* the batch is safe: report its effects, then forget them */
 	size_t at = 0;
-	for (size_t i = 0; i < s->npending && s->on_effect; i++) {
+	for (size_t i = 0; i < s->w.nledger && s->on_effect; i++) {
 		uint32_t lens[2];
-		memcpy(lens, s->pending.p + at, 8);
-		const uint8_t *k = s->pending.p + at + 8;
+		memcpy(lens, s->w.ledger.p + at, 8);
+		const uint8_t *k = s->w.ledger.p + at + 8;
 		at += 8 + (size_t)lens[0] + lens[1];
 		ludic_effect fx;
 		size_t len;
 		if (fx_decode(k + lens[0], lens[1], k, lens[0], &fx, &s->rec, &s->rle) && (len = fx_json(s, &fx)))
 			s->on_effect(s->effect_user, (const char *)s->json.p, len);
 	}
-	s->pending.len = 0;
-	s->npending = 0;
-	s->ndirty = 0;
-	s->all_dirty = false;
+	s->w.ledger.len = 0;
+	s->w.nledger = 0;
 	return LUDIC_OK;
+}
+
+ludic_status ludic_store_commit(ludic_store *s, unsigned long long offset, unsigned long long line)
+{
+	ludic_status st = ludic_store_commit_start(s, offset, line);
+	return st == LUDIC_OK ? ludic_store_commit_wait(s) : st;
 }
 
 /* ---- queries ---- */

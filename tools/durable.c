@@ -183,7 +183,8 @@ int durable_run(const durable_args *a)
 		/* the clock is read every 256 events: its cost is not seen */
 		if (++batch >= per_commit ||
 		    (!a->batch && batch % 256 == 0 && now_seconds() - committed >= DEFAULT_SECONDS)) {
-			ok = ludic_store_commit(s, offset, r.line_no) == LUDIC_OK;
+			/* written while the next batch is applied (it waits for the one before) */
+			ok = ludic_store_commit_start(s, offset, r.line_no) == LUDIC_OK;
 			batch = 0;
 			committed = now_seconds();
 		}

@@ -166,6 +166,67 @@ Test(store, resume_after_a_lost_batch_equals_one_run)
 	ludic_program_free(p);
 }
 
+static void count_effect(void *user, const char *json, size_t len)
+{
+	(void)json;
+	(void)len;
+	++*(size_t *)user;
+}
+
+static int count_entry(void *user, const ludic_ledger_entry *e)
+{
+	(void)e;
+	++*(size_t *)user;
+	return 0;
+}
+
+/* A commit written while the next batch is applied (commit_start, then
+ * events, then commit_wait) holds that batch and nothing of the next, and
+ * reports that batch's effects only; the store ends as one of synchronous
+ * commits at the same lines. */
+Test(store, commit_written_during_the_next_batch_holds_only_its_batch)
+{
+	ludic_program *p = retailer();
+	lines l;
+	read_events(&l);
+	char *ref = temp_dir(), *dir = temp_dir();
+	ludic_store *r = run(ref, p, &l, 0, 20, true);
+	size_t first = 0;
+	cr_assert_eq(ludic_store_ledger(r, NULL, false, count_entry, &first), LUDIC_OK);
+	cr_assert_gt(first, 0, "no effect in the first 20 lines");
+	ludic_store_close(r);
+	ludic_store_close(run(ref, p, &l, 20, l.n, true));
+
+	ludic_store *s = NULL;
+	size_t reported = 0, entries = 0;
+	cr_assert_eq(ludic_store_open(dir, NULL, &s), LUDIC_OK);
+	ludic_engine_options opt = {.engine = LUDIC_ENGINE_INTERP};
+	cr_assert_eq(ludic_store_attach(s, p, &opt, count_effect, &reported, NULL, NULL), LUDIC_OK);
+	for (size_t i = 0; i < 20; i++)
+		ludic_store_push_json(s, l.line[i], l.len[i], i + 1);
+	cr_assert_eq(ludic_store_commit_start(s, 0, 20), LUDIC_OK, "%s", ludic_store_error(s));
+	for (size_t i = 20; i < 35; i++)
+		ludic_store_push_json(s, l.line[i], l.len[i], i + 1);
+	cr_assert_eq(ludic_store_commit_wait(s), LUDIC_OK, "%s", ludic_store_error(s));
+	cr_assert_eq(reported, first, "%zu effects reported for a batch of %zu", reported, first);
+	cr_assert_eq(ludic_store_ledger(s, NULL, false, count_entry, &entries), LUDIC_OK);
+	cr_assert_eq(entries, first, "%zu ledger entries committed for a batch of %zu", entries, first);
+	unsigned long long off, line;
+	ludic_store_position(s, &off, &line);
+	cr_assert_eq(line, 20, "the store is at line %llu after the commit of line 20", line);
+	ludic_store_close(s); /* lines 21-35 were never committed: a crash */
+	ludic_store_close(run(dir, p, &l, 20, l.n, true));
+
+	char *a = dump_store(ref), *b = dump_store(dir);
+	cr_assert_str_eq(a, b, "a commit written during the next batch differs from a synchronous one");
+	free(a);
+	free(b);
+	remove_dir(ref);
+	remove_dir(dir);
+	free(l.text);
+	ludic_program_free(p);
+}
+
 Test(store, ledger_of_one_customer_in_order)
 {
 	ludic_program *p = retailer();
