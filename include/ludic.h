@@ -697,6 +697,16 @@ LUDIC_API ludic_status ludic_store_advance(ludic_store *s, long long t);
  * commit). LUDIC_ERR_IO then. */
 LUDIC_API ludic_status ludic_store_commit(ludic_store *s, unsigned long long offset, unsigned long long line);
 
+/* ludic_store_commit in two halves, so that the engine applies the next
+ * batch while the last one is written: _start takes the batch from the
+ * engine and writes it on a thread of its own, then returns; _wait waits
+ * for that write, and reports the batch's effects when it succeeded (the
+ * store is then at `offset` and `line`). _start waits first for a commit
+ * still under way (LUDIC_ERR_IO if that one failed). Between the two, push
+ * events and advance as usual, but call no other ludic_store_ function. */
+LUDIC_API ludic_status ludic_store_commit_start(ludic_store *s, unsigned long long offset, unsigned long long line);
+LUDIC_API ludic_status ludic_store_commit_wait(ludic_store *s);
+
 /* The committed input position. */
 LUDIC_API void ludic_store_position(const ludic_store *s, unsigned long long *offset, unsigned long long *line);
 

@@ -10,14 +10,15 @@
  *             "position" (u64 offset, u64 line), "seq" (u64 ledger entries),
  *             "customers" (u64 customers in `order`), "clock" (i64 now,
  *             i64 advanced, then the budgets, i64 each)
- *   customers id → checksum(u64) + zero-run-coded saved form (engine header,
- *             duplicate ring, record: rt_engine_cust_save)
+ *   customers id → checksum(u64) + zero-coded saved form (zero_encode:
+ *             engine header, duplicate ring, record: rt_engine_cust_save)
  *   order     u64 big-endian ordinal → id: the order customers first appeared
  *             (time passing visits them in that order; kept so a reloaded
  *             engine is the same engine)
  *   staff     id → u64 ordinal + staff record
- *   ledger    u64 big-endian seq → u16 id length, entry id, entry (seq, at,
- *             amount, balance, kind, staff, wallet, effect JSON). Appended
+ *   ledger    u64 big-endian seq → u16 id length, entry id, the effect in
+ *             a compact binary form (fx_encode: its JSON is written again
+ *             from it when the ledger is read). Appended
  *             in order (MDB_APPEND: sequential writes) and never changed.
  *             The entry id is a kind byte ('c' customer, 's' staff), the
  *             customer, NUL, the event id (or `@` and the effect's time for
@@ -38,6 +39,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <lmdb.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,7 +58,7 @@
 #include "ir.h"
 
 #define STORE_MAGIC "ludic-store"
-#define STORE_FORMAT 1
+#define STORE_FORMAT 2                  /* 2: ledger entries hold the effect in binary (fx_encode), not JSON */
 #define KEY_MAX 480                      /* LMDB's default key limit is 511 bytes */
 #define DEFAULT_MAP ((size_t)64 << 30)
 
@@ -159,6 +161,15 @@ struct ludic_store {
 	unsigned long commits;
 
 	buf rec, rle;                              /* scratch for records */
+	struct {                                   /* the commit under way (take_batch, write_batch) */
+		buf ops;                           /* its puts */
+		buf ledger;                        /* its ledger entries (as s->pending) */
+		size_t nledger;
+		uint64_t first_seq, end_seq, ncust, offset, line;
+		bool batch;                        /* a batch of the engine (not only attach's writes) */
+		bool started, running, ok;         /* started: to wait for; running: on s->w.thread */
+		pthread_t thread;
+	} w;
 	strlist kept, added, dropped, reset;       /* the migration report */
 	char previous_version[128];
 };
@@ -178,9 +189,10 @@ const char *ludic_store_error(const ludic_store *s)
 	return s ? s->err : "";
 }
 
-/* ---- zero-run coding of records ----
- * Records are mostly zeros (empty windows, unused lots): the saved form is
- * pairs (run of zeros, run of literal bytes), each length a LEB128 varint. */
+/* ---- zero coding of records ----
+ * Records are mostly zeros (empty windows, unused lots): the saved form
+ * keeps only the bytes that are not zero (zero_encode), LEB128 varints for
+ * lengths. */
 
 static size_t put_varint(uint8_t *d, uint64_t v)
 {
@@ -209,85 +221,264 @@ static bool get_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
 	return false;
 }
 
-/* The end of the run of zeros starting at `i` (or `n`): eight bytes at a time. */
-static size_t zeros_end(const uint8_t *src, size_t i, size_t n)
-{
-	while (i + 8 <= n) {
-		uint64_t w;
-		memcpy(&w, src + i, 8);
-		if (w)
-			break;
-		i += 8;
-	}
-	while (i < n && src[i] == 0)
-		i++;
-	return i;
-}
-
 /* Codes `n` bytes of `src` into `out` (replaced) from byte `at` on (the
- * bytes before are left for the caller): varint n, then the pairs. */
-static bool rle_encode(buf *out, size_t at, const uint8_t *src, size_t n)
+ * bytes before are left for the caller): varint n, a bitmap of the 8-byte
+ * words that are not zero (bit w%8 of byte w/8), then for each such word a
+ * byte that marks its bytes that are not zero (bit i: byte i), and those
+ * bytes. A record is mostly zero words, and its numbers are small: a word
+ * costs one byte more than its bytes that are not zero. */
+static bool zero_encode(buf *out, size_t at, const uint8_t *src, size_t n)
 {
+	size_t words = (n + 7) / 8, map = (words + 7) / 8;
 	out->len = 0;
-	if (!buf_reserve(out, at + n + n / 64 + 32))
+	if (!buf_reserve(out, at + 10 + map + words * 9))
 		return false;
 	uint8_t *d = out->p;
-	size_t o = at + put_varint(d + at, n), i = 0;
-	while (i < n) {
-		size_t z = zeros_end(src, i, n);
-		/* a literal run ends at 8 zeros in a row (shorter runs cost more to code than to copy) */
-		size_t l = z;
-		while (l < n) {
-			/* to the next zero byte, eight bytes at a time while none has one */
-			while (l + 8 <= n) {
-				uint64_t w;
-				memcpy(&w, src + l, 8);
-				if ((w - UINT64_C(0x0101010101010101)) & ~w & UINT64_C(0x8080808080808080))
-					break;
-				l += 8;
-			}
-			while (l < n && src[l] != 0)
-				l++;
-			if (l == n)
-				break;
-			size_t k = zeros_end(src, l, l + 8 < n ? l + 8 : n);
-			if (k - l >= 8 || k == n)
-				break;
-			l = k;
-		}
-		o += put_varint(d + o, z - i);
-		o += put_varint(d + o, l - z);
-		memcpy(d + o, src + z, l - z);
-		o += l - z;
-		i = l;
+	size_t o = at + put_varint(d + at, n);
+	uint8_t *bits = d + o;
+	memset(bits, 0, map);
+	o += map;
+	for (size_t w = 0; w < words; w++) {
+		uint64_t x = 0;
+		if (w * 8 + 8 <= n)
+			memcpy(&x, src + w * 8, 8); /* a constant size: one load */
+		else
+			memcpy(&x, src + w * 8, n - w * 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+		x = __builtin_bswap64(x); /* byte i of the record in bits 8i..8i+7 */
+#endif
+		if (!x)
+			continue;
+		bits[w / 8] |= (uint8_t)(1u << (w % 8));
+		/* the top bit of each byte that is not zero, gathered into one byte */
+		const uint64_t lo7 = UINT64_C(0x7f7f7f7f7f7f7f7f);
+		uint64_t top = (((x & lo7) + lo7) | x) & ~lo7;
+		unsigned mask = (unsigned)(((top >> 7) * UINT64_C(0x0102040810204080)) >> 56);
+		d[o++] = (uint8_t)mask;
+		for (; x; x >>= 8)
+			if (x & 0xff)
+				d[o++] = (uint8_t)x;
 	}
 	out->len = o;
 	return true;
 }
 
-static bool rle_decode(buf *out, const uint8_t *p, size_t n)
+static bool zero_decode(buf *out, const uint8_t *p, size_t n)
 {
 	const uint8_t *end = p + n;
 	uint64_t total;
 	if (!get_varint(&p, end, &total) || total > ((size_t)1 << 30))
 		return false;
+	size_t words = ((size_t)total + 7) / 8, map = (words + 7) / 8;
 	out->len = 0;
-	if (!buf_reserve(out, total))
+	if ((size_t)(end - p) < map || !buf_reserve(out, words * 8))
 		return false;
-	size_t o = 0;
-	while (p < end) {
-		uint64_t z, l;
-		if (!get_varint(&p, end, &z) || !get_varint(&p, end, &l) || z > total - o || l > total - o - z ||
-		    l > (size_t)(end - p))
+	const uint8_t *bits = p;
+	p += map;
+	memset(out->p, 0, words * 8);
+	for (size_t w = 0; w < words; w++) {
+		if (!(bits[w / 8] >> (w % 8) & 1))
+			continue;
+		if (p == end)
 			return false;
-		memset(out->p + o, 0, z);
-		o += z;
-		memcpy(out->p + o, p, l);
-		o += l;
-		p += l;
+		unsigned mask = *p++;
+		if (!mask || (w * 8 + 8 > total && mask >> (total - w * 8)))
+			return false; /* a word marked but empty, or bytes past the end */
+		for (size_t i = 0; i < 8; i++)
+			if (mask >> i & 1) {
+				if (p == end)
+					return false;
+				out->p[w * 8 + i] = *p++;
+			}
 	}
-	out->len = o;
-	return o == total;
+	out->len = (size_t)total;
+	return p == end;
+}
+
+/* ---- ledger entries: the effect in a compact binary form ----
+ * An entry's value is the effect itself, not its JSON text: the JSON is
+ * written again from it when the ledger is read (ludic_effect_to_json),
+ * byte for byte the same. The form: kind byte, varint flags (FX_*), the
+ * numbers as zigzag varints (at, amount, balance, pending, length,
+ * utc_offset), a varint mask of the strings present (fx_strings order),
+ * each string as varint length and bytes, then the arguments: varint
+ * count, and each key and text as varint length + 1 (0: NULL). The
+ * customer, event and rule are in the entry id already: when the id holds
+ * them whole, a flag says so instead of writing them again. */
+
+enum { FX_STAFF = 1, FX_PENDING = 2, FX_CUST_ID = 4, FX_EVENT_ID = 8, FX_RULE_ID = 16 };
+#define FX_NSTR 15
+
+/* The string fields of an effect, in the order of the mask's bits. */
+static void fx_strings(ludic_effect *fx, const char **s[FX_NSTR])
+{
+	const char **all[FX_NSTR] = {&fx->customer, &fx->event_id, &fx->rule,	 &fx->wallet, &fx->badge,
+				     &fx->ladder,   &fx->rung,	   &fx->previous, &fx->mission, &fx->step,
+				     &fx->streak,   &fx->template_name, &fx->item, &fx->reason, &fx->variants};
+	memcpy(s, all, sizeof all);
+}
+
+static uint64_t zigzag(long long v)
+{
+	return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+}
+
+static long long unzigzag(uint64_t v)
+{
+	return (long long)(v >> 1) ^ -(long long)(v & 1);
+}
+
+static void put_str(buf *b, const char *s, size_t plus)
+{
+	size_t n = s ? strlen(s) : 0;
+	b->len += put_varint(b->p + b->len, s ? n + plus : 0);
+	memcpy(b->p + b->len, s ? s : "", n);
+	b->len += n;
+}
+
+/* Appends `fx` to `b`; `in_id`: the entry id holds its customer, event and
+ * rule whole. False when memory ran out. */
+static bool fx_encode(buf *b, const ludic_effect *fx_in, bool in_id)
+{
+	ludic_effect fx = *fx_in;
+	const char **str[FX_NSTR];
+	fx_strings(&fx, str);
+	size_t need = 2 + 6 * 10 + 3 + 10;
+	for (int i = 0; i < FX_NSTR; i++)
+		need += 10 + (*str[i] ? strlen(*str[i]) : 0);
+	for (size_t i = 0; i < fx.nargs; i++)
+		need += 20 + (fx.args[i].key ? strlen(fx.args[i].key) : 0) + (fx.args[i].text ? strlen(fx.args[i].text) : 0);
+	if (!buf_reserve(b, need))
+		return false;
+	uint64_t flags = (fx.staff ? FX_STAFF : 0) | (fx.has_pending ? FX_PENDING : 0);
+	if (in_id) {
+		if (fx.customer)
+			flags |= FX_CUST_ID, fx.customer = NULL;
+		if (fx.event_id)
+			flags |= FX_EVENT_ID, fx.event_id = NULL;
+		if (fx.rule)
+			flags |= FX_RULE_ID, fx.rule = NULL;
+	}
+	uint8_t *d = b->p;
+	d[b->len++] = (uint8_t)fx.kind;
+	b->len += put_varint(d + b->len, flags);
+	const long long num[] = {fx.at, fx.amount, fx.balance, fx.pending, fx.length, fx.utc_offset};
+	for (size_t i = 0; i < sizeof num / sizeof *num; i++)
+		b->len += put_varint(d + b->len, zigzag(num[i]));
+	uint64_t mask = 0;
+	for (int i = 0; i < FX_NSTR; i++)
+		if (*str[i])
+			mask |= (uint64_t)1 << i;
+	b->len += put_varint(d + b->len, mask);
+	for (int i = 0; i < FX_NSTR; i++)
+		if (*str[i])
+			put_str(b, *str[i], 0);
+	b->len += put_varint(d + b->len, fx.nargs);
+	for (size_t i = 0; i < fx.nargs; i++) {
+		put_str(b, fx.args[i].key, 1);
+		put_str(b, fx.args[i].text, 1);
+	}
+	return true;
+}
+
+/* Reads an effect back from `p`, `n` bytes, with its entry id `k` (kl
+ * bytes). Its strings are copied, NUL-terminated, into `strs`; `args` holds
+ * its arguments. False when the bytes are not an effect. */
+static bool fx_decode(const uint8_t *p, size_t n, const uint8_t *k, size_t kl, ludic_effect *fx, buf *strs,
+		      buf *args)
+{
+	const uint8_t *end = p + n;
+	memset(fx, 0, sizeof *fx);
+	uint64_t flags, v, mask, nargs;
+	if (p == end)
+		return false;
+	fx->kind = (ludic_effect_kind)*p++;
+	if (!get_varint(&p, end, &flags))
+		return false;
+	fx->staff = flags & FX_STAFF;
+	fx->has_pending = (flags & FX_PENDING) != 0;
+	long long *num[] = {&fx->at, &fx->amount, &fx->balance, &fx->pending, &fx->length};
+	for (size_t i = 0; i < sizeof num / sizeof *num; i++) {
+		if (!get_varint(&p, end, &v))
+			return false;
+		*num[i] = unzigzag(v);
+	}
+	if (!get_varint(&p, end, &v))
+		return false;
+	fx->utc_offset = (int)unzigzag(v);
+	/* every string gets a NUL: room for all of them, so that no pointer moves */
+	strs->len = 0;
+	if (!get_varint(&p, end, &mask) || !buf_reserve(strs, 2 * n + 2))
+		return false;
+	const char **str[FX_NSTR];
+	fx_strings(fx, str);
+	for (int i = 0; i < FX_NSTR; i++) {
+		if (!(mask >> i & 1))
+			continue;
+		if (!get_varint(&p, end, &v) || v > (size_t)(end - p))
+			return false;
+		*str[i] = (const char *)strs->p + strs->len;
+		buf_add(strs, p, v);
+		strs->p[strs->len++] = 0;
+		p += v;
+	}
+	if (!get_varint(&p, end, &nargs) || nargs > n)
+		return false;
+	args->len = 0;
+	if (nargs && !buf_reserve(args, nargs * sizeof(ludic_effect_arg)))
+		return false;
+	ludic_effect_arg *a = (ludic_effect_arg *)(void *)args->p;
+	for (size_t i = 0; i < nargs; i++) {
+		const char **two[2] = {&a[i].key, &a[i].text};
+		for (int j = 0; j < 2; j++) {
+			if (!get_varint(&p, end, &v) || (v && v - 1 > (size_t)(end - p)))
+				return false;
+			*two[j] = NULL;
+			if (!v)
+				continue;
+			*two[j] = (const char *)strs->p + strs->len;
+			buf_add(strs, p, v - 1);
+			strs->p[strs->len++] = 0;
+			p += v - 1;
+		}
+	}
+	fx->args = nargs ? a : NULL;
+	fx->nargs = nargs;
+	if (p != end)
+		return false;
+	if (!(flags & (FX_CUST_ID | FX_EVENT_ID | FX_RULE_ID)))
+		return true;
+	/* the id: kind, customer NUL source NUL rule NUL, index (4 bytes) */
+	if (kl < 8)
+		return false;
+	const uint8_t *e = k + kl - 4, *f[3] = {k + 1};
+	for (int i = 0; i < 3; i++) {
+		const uint8_t *z = memchr(f[i], 0, (size_t)(e - f[i]));
+		if (!z || (i == 2 && z != e - 1))
+			return false;
+		if (i < 2)
+			f[i + 1] = z + 1;
+	}
+	if (flags & FX_CUST_ID)
+		fx->customer = (const char *)f[0];
+	if (flags & FX_EVENT_ID)
+		fx->event_id = (const char *)f[1];
+	if (flags & FX_RULE_ID)
+		fx->rule = (const char *)f[2];
+	return true;
+}
+
+/* Writes `fx` as JSON into s->json: its length, 0 when memory ran out. */
+static size_t fx_json(ludic_store *s, const ludic_effect *fx)
+{
+	size_t need = ludic_effect_to_json(fx, (char *)s->json.p, s->json.cap);
+	if (need + 1 > s->json.cap) {
+		s->json.len = 0;
+		if (!buf_reserve(&s->json, need + 1))
+			return 0;
+		ludic_effect_to_json(fx, (char *)s->json.p, s->json.cap);
+	}
+	return need;
 }
 
 /* ---- small LMDB helpers ---- */
@@ -469,7 +660,8 @@ static bool open_env(ludic_store *s, const ludic_store_options *opt)
 				     s->dir);
 		else if (get_u64(f.mv_data) != STORE_FORMAT)
 			ok = set_err(s, "the store in `%s` has format %" PRIu64 ", and this ludic reads format %d: use the "
-					"ludic version that wrote it",
+					"ludic version that wrote it, or make a new store by running the program over the same "
+					"events with --store and a new folder",
 				     s->dir, get_u64(f.mv_data), STORE_FORMAT);
 	} else if (rc != MDB_NOTFOUND) {
 		ok = set_err(s, "cannot read the store in `%s`: %s", s->dir, mdb_strerror(rc));
@@ -522,6 +714,10 @@ void ludic_store_close(ludic_store *s)
 {
 	if (!s)
 		return;
+	if (s->w.running)
+		pthread_join(s->w.thread, NULL);
+	free(s->w.ops.p);
+	free(s->w.ledger.p);
 	if (s->e)
 		ludic_engine_free(s->e);
 	if (s->env)
@@ -820,7 +1016,7 @@ static bool decode_cust(ludic_store *s, const MDB_val *v)
 	const uint8_t *p = v->mv_data;
 	if (get_u64(p) != checksum(p + 8, v->mv_size - 8))
 		return false;
-	return rle_decode(&s->rec, p + 8, v->mv_size - 8);
+	return zero_decode(&s->rec, p + 8, v->mv_size - 8);
 }
 
 static bool load_customers(ludic_store *s, MDB_txn *t, const migration *m)
@@ -951,17 +1147,8 @@ static bool load_clock(ludic_store *s, MDB_txn *t, const migration *m)
 	return true;
 }
 
-static bool write_clock(ludic_store *s, MDB_txn *t)
-{
-	int64_t now, advanced, *budgets;
-	uint32_t nb = rt_engine_clock(s->e, &now, &advanced, &budgets);
-	s->rec.len = 0;
-	if (!buf_add(&s->rec, &now, 8) || !buf_add(&s->rec, &advanced, 8) || !buf_add(&s->rec, budgets, (size_t)nb * 8))
-		return set_err(s, "out of memory while writing the store");
-	return meta_put(s, t, "clock", s->rec.p, s->rec.len);
-}
-
 static bool commit_txn(ludic_store *s, MDB_txn *t, bool batch);
+static bool commit_done(ludic_store *s);
 
 ludic_status ludic_store_attach(ludic_store *s, const ludic_program *p, const ludic_engine_options *opt,
 				ludic_store_effect_fn on_effect, void *effect_user, ludic_engine **engine,
@@ -1089,18 +1276,6 @@ ludic_status ludic_store_attach(ludic_store *s, const ludic_program *p, const lu
 static void store_emit(void *user, const ludic_effect *fx)
 {
 	ludic_store *s = user;
-	if (!buf_reserve(&s->json, 1024)) {
-		s->lost = true;
-		return;
-	}
-	size_t need = ludic_effect_to_json(fx, (char *)s->json.p, s->json.cap);
-	if (need + 1 > s->json.cap) {
-		if (!buf_reserve(&s->json, need + 1)) {
-			s->lost = true;
-			return;
-		}
-		ludic_effect_to_json(fx, (char *)s->json.p, s->json.cap);
-	}
 	/* the key: kind, customer NUL source NUL rule NUL index */
 	char src[32];
 	const char *source = fx->event_id;
@@ -1110,10 +1285,11 @@ static void store_emit(void *user, const ludic_effect *fx)
 	}
 	const char *cust = fx->customer ? fx->customer : "";
 	const char *rule = fx->rule ? fx->rule : "";
-	size_t cl = strlen(cust), sl = strlen(source), rl = strlen(rule), wl = fx->wallet ? strlen(fx->wallet) : 0;
+	size_t cl = strlen(cust), sl = strlen(source), rl = strlen(rule);
 	uint8_t key[KEY_MAX + 8];
 	size_t kl;
-	if (1 + cl + 1 + sl + 1 + rl + 1 + 4 <= KEY_MAX) {
+	bool plain = 1 + cl + 1 + sl + 1 + rl + 1 + 4 <= KEY_MAX; /* the id holds customer, event and rule whole */
+	if (plain) {
 		key[0] = fx->staff ? 's' : 'c';
 		memcpy(key + 1, cust, cl + 1);
 		memcpy(key + 2 + cl, source, sl + 1);
@@ -1164,29 +1340,23 @@ static void store_emit(void *user, const ludic_effect *fx)
 	key[kl + 2] = (uint8_t)(idx >> 8);
 	key[kl + 3] = (uint8_t)idx;
 	kl += 4;
-	uint8_t head[40];
-	put_u64(head, s->seq);
-	put_u64(head + 8, (uint64_t)fx->at);
-	put_u64(head + 16, (uint64_t)fx->amount);
-	put_u64(head + 24, (uint64_t)fx->balance);
-	head[32] = (uint8_t)fx->kind;
-	head[33] = fx->staff;
-	uint16_t w16 = (uint16_t)(wl > 65535 ? 65535 : wl);
-	memcpy(head + 34, &w16, 2);
-	uint32_t jl = (uint32_t)need;
-	memcpy(head + 36, &jl, 4);
-	uint32_t vl = (uint32_t)(40 + w16 + need);
-	uint32_t k32 = (uint32_t)kl;
-	if (!buf_reserve(&s->pending, 8 + kl + vl)) {
+	/* pending: u32 id length, u32 value length, id, value (its JSON is
+	 * written from it after the commit: the batch holds no text) */
+	size_t at = s->pending.len;
+	if (!buf_reserve(&s->pending, 8 + kl)) {
 		s->lost = true;
 		return;
 	}
-	buf_add(&s->pending, &k32, 4);
-	buf_add(&s->pending, &vl, 4);
+	s->pending.len += 8;
 	buf_add(&s->pending, key, kl);
-	buf_add(&s->pending, head, 40);
-	buf_add(&s->pending, fx->wallet ? fx->wallet : "", w16);
-	buf_add(&s->pending, s->json.p, need);
+	size_t vat = s->pending.len;
+	if (!fx_encode(&s->pending, fx, plain)) {
+		s->pending.len = at;
+		s->lost = true;
+		return;
+	}
+	uint32_t lens[2] = {(uint32_t)kl, (uint32_t)(s->pending.len - vat)};
+	memcpy(s->pending.p + at, lens, 8);
 	s->npending++;
 	s->seq++;
 }
@@ -1275,7 +1445,39 @@ static int cmp_ptr(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static bool put_cust(ludic_store *s, MDB_txn *t, rt_cust *c)
+/* A commit runs in two steps. take_batch (on the caller's thread) takes from
+ * the engine everything the commit writes: the coded records of the
+ * customers the batch touched, new customers' order, staff records, clock,
+ * position, as a list of puts (s->w.ops), and the batch's ledger entries
+ * (s->pending moves to s->w.ledger). write_batch then writes them in one
+ * transaction and commits: on a thread of its own when the commit is
+ * started (ludic_store_commit_start), so that the engine applies the next
+ * batch meanwhile; it reads nothing of the engine. */
+
+enum { DB_CUSTS, DB_ORDER, DB_STAFF, DB_META };
+
+/* Adds one put to s->w.ops: u8 database, u8 no-overwrite, u32 key length,
+ * u32 value length, key, value. */
+static bool op_add(ludic_store *s, uint8_t db, bool noover, MDB_val k, MDB_val v)
+{
+	buf *b = &s->w.ops;
+	uint32_t l[2] = {(uint32_t)k.mv_size, (uint32_t)v.mv_size};
+	if (!buf_reserve(b, 10 + k.mv_size + v.mv_size))
+		return set_err(s, "out of memory while writing the store");
+	b->p[b->len++] = db;
+	b->p[b->len++] = noover;
+	buf_add(b, l, 8);
+	buf_add(b, k.mv_data, k.mv_size);
+	buf_add(b, v.mv_data, v.mv_size);
+	return true;
+}
+
+static bool meta_op(ludic_store *s, const char *key, const void *p, size_t n)
+{
+	return op_add(s, DB_META, false, sval(key), val(p, n));
+}
+
+static bool put_cust(ludic_store *s, rt_cust *c)
 {
 	size_t need = rt_engine_cust_save(s->e, c, s->rec.p, s->rec.cap);
 	if (need > s->rec.cap) {
@@ -1285,19 +1487,16 @@ static bool put_cust(ludic_store *s, MDB_txn *t, rt_cust *c)
 		rt_engine_cust_save(s->e, c, s->rec.p, s->rec.cap);
 	}
 	/* the checksum goes in front of the coded form */
-	if (!rle_encode(&s->rle, 8, s->rec.p, need))
+	if (!zero_encode(&s->rle, 8, s->rec.p, need))
 		return set_err(s, "out of memory while writing the store");
 	put_u64(s->rle.p, checksum(s->rle.p + 8, s->rle.len - 8));
 	rt_str id = rt_engine_cust_id(c);
 	uint8_t tmp[KEY_MAX];
-	MDB_val k = id_key(id.p, id.len, tmp), v = val(s->rle.p, s->rle.len);
-	int rc = mdb_put(t, s->custs, &k, &v, 0);
-	return rc == 0 || write_failed(s, rc, "a customer's record");
+	return op_add(s, DB_CUSTS, false, id_key(id.p, id.len, tmp), val(s->rle.p, s->rle.len));
 }
 
 typedef struct walk {
 	ludic_store *s;
-	MDB_txn *t;
 	uint64_t ord;
 	bool ok;
 } walk;
@@ -1305,7 +1504,7 @@ typedef struct walk {
 static int put_each(void *user, rt_cust *c)
 {
 	walk *w = user;
-	return (w->ok = put_cust(w->s, w->t, c)) ? 0 : 1;
+	return (w->ok = put_cust(w->s, c)) ? 0 : 1;
 }
 
 static int put_order(void *user, rt_cust *c)
@@ -1314,13 +1513,7 @@ static int put_order(void *user, rt_cust *c)
 	uint8_t k8[8];
 	put_be64(k8, w->ord++);
 	rt_str id = rt_engine_cust_id(c);
-	MDB_val k = val(k8, 8), v = val(id.p, id.len);
-	int rc = mdb_put(w->t, w->s->order, &k, &v, MDB_NOOVERWRITE);
-	if (rc) {
-		w->ok = write_failed(w->s, rc, "the order of customers");
-		return 1;
-	}
-	return 0;
+	return (w->ok = op_add(w->s, DB_ORDER, true, val(k8, 8), val(id.p, id.len))) ? 0 : 1;
 }
 
 static int put_staff(void *user, bool staff, rt_str id, const uint8_t *rec, size_t size)
@@ -1338,18 +1531,12 @@ static int put_staff(void *user, bool staff, rt_str id, const uint8_t *rec, size
 	put_u64(s->rle.p, ord);
 	memcpy(s->rle.p + 8, rec, size);
 	uint8_t tmp[KEY_MAX];
-	MDB_val k = id_key(id.p, id.len, tmp), v = val(s->rle.p, 8 + size);
-	int rc = mdb_put(w->t, s->staff, &k, &v, 0);
-	if (rc) {
-		w->ok = write_failed(s, rc, "a staff record");
-		return 1;
-	}
-	return 0;
+	return (w->ok = op_add(s, DB_STAFF, false, id_key(id.p, id.len, tmp), val(s->rle.p, 8 + size))) ? 0 : 1;
 }
 
 /* Appends the batch's entries under their sequence numbers (big-endian:
  * the ledger only grows at its end, which LMDB writes sequentially). The
- * value: u16 id length, the id, then the entry. */
+ * value: u16 id length, the id, then the effect (fx_encode). */
 static bool put_ledger(ludic_store *s, MDB_txn *t)
 {
 	MDB_cursor *c;
@@ -1357,123 +1544,210 @@ static bool put_ledger(ludic_store *s, MDB_txn *t)
 	if (rc)
 		return write_failed(s, rc, "the ledger");
 	size_t at = 0;
-	for (size_t i = 0; i < s->npending; i++) {
-		uint32_t kl, vl;
-		memcpy(&kl, s->pending.p + at, 4);
-		memcpy(&vl, s->pending.p + at + 4, 4);
-		uint8_t *id = s->pending.p + at + 8;
+	uint64_t seq = s->w.first_seq;
+	for (size_t i = 0; i < s->w.nledger; i++) {
+		uint32_t lens[2];
+		memcpy(lens, s->w.ledger.p + at, 8);
 		uint8_t k8[8];
-		put_be64(k8, get_u64(id + kl));
-		MDB_val k = val(k8, 8), v = {.mv_size = 2 + kl + vl};
+		put_be64(k8, seq++);
+		MDB_val k = val(k8, 8), v = {.mv_size = 2 + lens[0] + lens[1]};
 		rc = mdb_cursor_put(c, &k, &v, MDB_APPEND | MDB_RESERVE);
 		if (rc) {
 			mdb_cursor_close(c);
 			return write_failed(s, rc == MDB_KEYEXIST ? EIO : rc, "the ledger");
 		}
-		uint16_t k16 = (uint16_t)kl;
+		uint16_t k16 = (uint16_t)lens[0];
 		memcpy(v.mv_data, &k16, 2);
-		memcpy((uint8_t *)v.mv_data + 2, id, kl + vl);
-		at += 8 + kl + vl;
+		memcpy((uint8_t *)v.mv_data + 2, s->w.ledger.p + at + 8, lens[0] + lens[1]);
+		at += 8 + (size_t)lens[0] + lens[1];
 	}
 	mdb_cursor_close(c);
 	return true;
 }
 
-/* Writes the batch into `t` and commits it. `batch` false: only commits
- * (nothing of the engine is written; used by attach on a plain load). */
-static bool commit_txn(ludic_store *s, MDB_txn *t, bool batch)
+/* Takes the batch from the engine into s->w (see above). `batch` false:
+ * nothing of the engine (attach on a plain load). */
+static bool take_batch(ludic_store *s, bool batch)
 {
+	s->w.ops.len = 0;
+	s->w.batch = batch;
+	s->w.offset = s->offset;
+	s->w.line = s->line;
+	if (!batch)
+		return true;
+	if (s->lost)
+		return set_err(s, "memory ran out while keeping the effects of a batch: nothing of it was written; run "
+				  "again with more memory (or a smaller --batch): the next run resumes after input line %" PRIu64,
+			       s->line);
+	walk w = {s, 0, true};
+	if (s->all_dirty) {
+		rt_engine_each_cust(s->e, 0, put_each, &w);
+	} else {
+		if (s->ndirty)
+			qsort(s->dirty, s->ndirty, sizeof *s->dirty, cmp_ptr);
+		for (size_t i = 0; i < s->ndirty && w.ok; i++)
+			if (i == 0 || s->dirty[i] != s->dirty[i - 1])
+				w.ok = put_cust(s, s->dirty[i]);
+	}
+	ludic_engine_stats st;
+	ludic_engine_stats_get(s->e, &st);
+	uint64_t ncust = st.customers;
+	if (w.ok && ncust > s->committed_custs) {
+		w.ord = s->committed_custs;
+		rt_engine_each_cust(s->e, (size_t)s->committed_custs, put_order, &w);
+	}
+	w.ord = 0;
+	if (w.ok)
+		rt_engine_each_staff(s->e, put_staff, &w);
+	int64_t now, advanced, *budgets;
+	uint32_t nb = rt_engine_clock(s->e, &now, &advanced, &budgets);
+	s->rec.len = 0;
+	bool ok = w.ok && buf_add(&s->rec, &now, 8) && buf_add(&s->rec, &advanced, 8) &&
+		  buf_add(&s->rec, budgets, (size_t)nb * 8);
+	if (w.ok && !ok)
+		set_err(s, "out of memory while writing the store");
+	uint8_t pos[16];
+	put_u64(pos, s->pending_offset);
+	put_u64(pos + 8, s->pending_line);
+	uint64_t seq = s->seq;
+	ok = ok && meta_op(s, "clock", s->rec.p, s->rec.len) && meta_op(s, "position", pos, 16) &&
+	     meta_op(s, "seq", &seq, 8) && meta_op(s, "customers", &ncust, 8);
+	if (!ok)
+		return false;
+	/* the ledger entries move to the commit; the engine's next batch starts empty */
+	buf spare = s->w.ledger;
+	s->w.ledger = s->pending;
+	s->w.nledger = s->npending;
+	s->w.first_seq = s->seq - s->npending;
+	s->w.end_seq = s->seq;
+	s->w.ncust = ncust;
+	s->w.offset = s->pending_offset;
+	s->w.line = s->pending_line;
+	s->pending = spare;
+	s->pending.len = 0;
+	s->npending = 0;
+	s->ndirty = 0;
+	s->all_dirty = false;
+	return true;
+}
+
+/* Writes s->w into `t` and commits it (aborts it on failure). Reads
+ * nothing of the engine: may run on a thread of its own. */
+static bool write_batch(ludic_store *s, MDB_txn *t)
+{
+	static const char *const what[] = {"a customer's record", "the order of customers", "a staff record",
+					   "the store's description"};
+	MDB_dbi dbs[] = {s->custs, s->order, s->staff, s->meta};
 	bool ok = true;
-	uint64_t offset = s->offset, line = s->line;
-	if (batch && s->lost)
-		ok = set_err(s, "memory ran out while keeping the effects of a batch: nothing of it was written; run again "
-				"with more memory (or a smaller --batch): the next run resumes after input line %" PRIu64,
-			     s->line);
-	if (batch && ok) {
-		walk w = {s, t, 0, true};
-		if (s->all_dirty) {
-			rt_engine_each_cust(s->e, 0, put_each, &w);
-		} else {
-			if (s->ndirty)
-				qsort(s->dirty, s->ndirty, sizeof *s->dirty, cmp_ptr);
-			for (size_t i = 0; i < s->ndirty && w.ok; i++)
-				if (i == 0 || s->dirty[i] != s->dirty[i - 1])
-					w.ok = put_cust(s, t, s->dirty[i]);
-		}
-		ludic_engine_stats st;
-		ludic_engine_stats_get(s->e, &st);
-		uint64_t ncust = st.customers;
-		if (w.ok && ncust > s->committed_custs) {
-			w.ord = s->committed_custs;
-			rt_engine_each_cust(s->e, (size_t)s->committed_custs, put_order, &w);
-		}
-		w.ord = 0;
-		if (w.ok)
-			rt_engine_each_staff(s->e, put_staff, &w);
-		ok = w.ok && put_ledger(s, t) && write_clock(s, t);
-		uint8_t pos[16];
-		put_u64(pos, s->pending_offset);
-		put_u64(pos + 8, s->pending_line);
-		uint64_t seq = s->seq;
-		ok = ok && meta_put(s, t, "position", pos, 16) && meta_put(s, t, "seq", &seq, 8) &&
-		     meta_put(s, t, "customers", &ncust, 8);
-		if (ok) {
-			offset = s->pending_offset;
-			line = s->pending_line;
-		}
+	for (size_t at = 0; ok && at < s->w.ops.len;) {
+		const uint8_t *p = s->w.ops.p + at;
+		uint32_t l[2];
+		memcpy(l, p + 2, 8);
+		MDB_val k = val(p + 10, l[0]), v = val(p + 10 + l[0], l[1]);
+		int rc = mdb_put(t, dbs[p[0]], &k, &v, p[1] ? MDB_NOOVERWRITE : 0);
+		ok = rc == 0 || write_failed(s, rc, what[p[0]]);
+		at += 10 + (size_t)l[0] + l[1];
+	}
+	if (s->w.batch) {
+		ok = ok && put_ledger(s, t);
 		if (ok && s->fail_after >= 0 && s->commits >= (unsigned long)s->fail_after)
 			ok = write_failed(s, EIO, "a batch (a failure injected by LUDIC_STORE_FAIL_AFTER)");
-		if (ok)
-			s->committed_custs = ncust;
 	}
 	if (!ok) {
 		mdb_txn_abort(t);
 		return false;
 	}
 	int rc = mdb_txn_commit(t);
-	if (rc)
-		return write_failed(s, rc, "a batch");
-	if (batch)
+	return rc == 0 || write_failed(s, rc, "a batch");
+}
+
+static bool commit_txn(ludic_store *s, MDB_txn *t, bool batch)
+{
+	if (!take_batch(s, batch)) {
+		mdb_txn_abort(t);
+		return false;
+	}
+	bool ok = write_batch(s, t) && commit_done(s);
+	s->w.ledger.len = 0;
+	s->w.nledger = 0;
+	return ok;
+}
+
+/* After write_batch succeeded: the store is at the batch's position. */
+static bool commit_done(ludic_store *s)
+{
+	if (s->w.batch) {
 		s->commits++;
-	s->offset = offset;
-	s->line = line;
+		s->committed_custs = s->w.ncust;
+		s->committed_seq = s->w.end_seq;
+	}
+	s->offset = s->w.offset;
+	s->line = s->w.line;
 	return true;
+}
+
+static void *writer_main(void *user)
+{
+	ludic_store *s = user;
+	MDB_txn *t;
+	int rc = mdb_txn_begin(s->env, NULL, 0, &t);
+	s->w.ok = rc == 0 ? write_batch(s, t) : write_failed(s, rc, "a batch");
+	return NULL;
+}
+
+ludic_status ludic_store_commit_start(ludic_store *s, unsigned long long offset, unsigned long long line)
+{
+	if (!s || !s->e || s->read_only)
+		return LUDIC_ERR_USAGE;
+	if (s->w.running && ludic_store_commit_wait(s) != LUDIC_OK)
+		return LUDIC_ERR_IO;
+	s->pending_offset = offset;
+	s->pending_line = line;
+	if (!take_batch(s, true))
+		return LUDIC_ERR_IO;
+	if (pthread_create(&s->w.thread, NULL, writer_main, s) != 0) {
+		writer_main(s); /* no thread: write it here */
+		s->w.running = false;
+	} else {
+		s->w.running = true;
+	}
+	s->w.started = true;
+	return LUDIC_OK;
+}
+
+ludic_status ludic_store_commit_wait(ludic_store *s)
+{
+	if (!s || !s->e || s->read_only)
+		return LUDIC_ERR_USAGE;
+	if (!s->w.started)
+		return LUDIC_OK;
+	if (s->w.running)
+		pthread_join(s->w.thread, NULL);
+	s->w.running = s->w.started = false;
+	if (!s->w.ok)
+		return LUDIC_ERR_IO;
+	commit_done(s);
+	/* the batch is safe: report its effects, then forget them */
+	size_t at = 0;
+	for (size_t i = 0; i < s->w.nledger && s->on_effect; i++) {
+		uint32_t lens[2];
+		memcpy(lens, s->w.ledger.p + at, 8);
+		const uint8_t *k = s->w.ledger.p + at + 8;
+		at += 8 + (size_t)lens[0] + lens[1];
+		ludic_effect fx;
+		size_t len;
+		if (fx_decode(k + lens[0], lens[1], k, lens[0], &fx, &s->rec, &s->rle) && (len = fx_json(s, &fx)))
+			s->on_effect(s->effect_user, (const char *)s->json.p, len);
+	}
+	s->w.ledger.len = 0;
+	s->w.nledger = 0;
+	return LUDIC_OK;
 }
 
 ludic_status ludic_store_commit(ludic_store *s, unsigned long long offset, unsigned long long line)
 {
-	if (!s || !s->e || s->read_only)
-		return LUDIC_ERR_USAGE;
-	MDB_txn *t;
-	int rc = mdb_txn_begin(s->env, NULL, 0, &t);
-	if (rc) {
-		write_failed(s, rc, "a batch");
-		return LUDIC_ERR_IO;
-	}
-	s->pending_offset = offset;
-	s->pending_line = line;
-	if (!commit_txn(s, t, true))
-		return LUDIC_ERR_IO;
-	s->committed_seq = s->seq;
-	/* the batch is safe: report its effects, then forget them */
-	size_t at = 0;
-	for (size_t i = 0; i < s->npending; i++) {
-		uint32_t kl, vl, jl;
-		memcpy(&kl, s->pending.p + at, 4);
-		memcpy(&vl, s->pending.p + at + 4, 4);
-		const uint8_t *v = s->pending.p + at + 8 + kl;
-		uint16_t wl;
-		memcpy(&wl, v + 34, 2);
-		memcpy(&jl, v + 36, 4);
-		if (s->on_effect)
-			s->on_effect(s->effect_user, (const char *)v + 40 + wl, jl);
-		at += 8 + kl + vl;
-	}
-	s->pending.len = 0;
-	s->npending = 0;
-	s->ndirty = 0;
-	s->all_dirty = false;
-	return LUDIC_OK;
+	ludic_status st = ludic_store_commit_start(s, offset, line);
+	return st == LUDIC_OK ? ludic_store_commit_wait(s) : st;
 }
 
 /* ---- queries ---- */
@@ -1544,36 +1818,37 @@ static void entry_id(const uint8_t *k, size_t kl, char *out, size_t cap)
 	snprintf(out + o, cap - o, "%u", idx);
 }
 
-static bool entry_of(const MDB_val *val_in, ludic_ledger_entry *e, char *id, size_t idcap, char *wallet,
-		     size_t wcap)
+/* The entry stored under ledger key `key` with value `val_in` (u16 id
+ * length, id, effect), its JSON written into s->json. */
+static bool entry_of(ludic_store *s, const MDB_val *key, const MDB_val *val_in, ludic_ledger_entry *e, char *id,
+		     size_t idcap)
 {
 	uint16_t kl;
-	if (val_in->mv_size < 2 + 6 + 40)
+	if (key->mv_size != 8 || val_in->mv_size < 2 + 6)
 		return false;
 	memcpy(&kl, val_in->mv_data, 2);
-	if (kl < 6 || val_in->mv_size < 2 + (size_t)kl + 40)
+	if (kl < 6 || val_in->mv_size < 2 + (size_t)kl)
 		return false;
-	MDB_val kv = val((const uint8_t *)val_in->mv_data + 2, kl), vv = val((const uint8_t *)val_in->mv_data + 2 + kl,
-									     val_in->mv_size - 2 - kl);
-	const MDB_val *k = &kv, *v = &vv;
-	const uint8_t *p = v->mv_data;
-	uint16_t wl;
-	uint32_t jl;
-	memcpy(&wl, p + 34, 2);
-	memcpy(&jl, p + 36, 4);
-	if (v->mv_size != 40 + (size_t)wl + jl)
+	const uint8_t *k = (const uint8_t *)val_in->mv_data + 2;
+	ludic_effect fx;
+	if (!fx_decode(k + kl, val_in->mv_size - 2 - kl, k, kl, &fx, &s->rec, &s->rle))
 		return false;
-	e->seq = get_u64(p);
-	e->at = (long long)get_u64(p + 8);
-	e->amount = (long long)get_u64(p + 16);
-	e->balance = (long long)get_u64(p + 24);
-	e->kind = (ludic_effect_kind)p[32];
-	e->staff = p[33] != 0;
-	snprintf(wallet, wcap, "%.*s", (int)wl, (const char *)p + 40);
-	e->wallet = wallet;
-	e->json = (const char *)p + 40 + wl;
-	e->len = jl;
-	entry_id(k->mv_data, k->mv_size, id, idcap);
+	size_t need = fx_json(s, &fx);
+	if (!need)
+		return false;
+	const uint8_t *kb = key->mv_data;
+	e->seq = 0;
+	for (int i = 0; i < 8; i++)
+		e->seq = e->seq << 8 | kb[i];
+	e->at = fx.at;
+	e->amount = fx.amount;
+	e->balance = fx.balance;
+	e->kind = fx.kind;
+	e->staff = fx.staff;
+	e->wallet = fx.wallet ? fx.wallet : "";
+	e->json = (const char *)s->json.p;
+	e->len = need;
+	entry_id(k, kl, id, idcap);
 	e->id = id;
 	return true;
 }
@@ -1594,7 +1869,7 @@ ludic_status ludic_store_ledger(ludic_store *s, const char *customer, bool staff
 	 * of the ledger, in order: the ledger has no index by customer) */
 	size_t cl = customer ? strlen(customer) : 0;
 	MDB_val k, v;
-	char id[KEY_MAX + 16], wallet[256], cust[KEY_MAX];
+	char id[KEY_MAX + 16], cust[KEY_MAX];
 	ludic_status st = LUDIC_OK;
 	for (int rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
 		const uint8_t *p = v.mv_data;
@@ -1610,7 +1885,7 @@ ludic_status ludic_store_ledger(ludic_store *s, const char *customer, bool staff
 		if (customer && (p[2] != (staff ? 's' : 'c') || kcl != cl || memcmp(kc, customer, cl) != 0))
 			continue;
 		ludic_ledger_entry e = {0};
-		if (!entry_of(&v, &e, id, sizeof id, wallet, sizeof wallet)) {
+		if (!entry_of(s, &k, &v, &e, id, sizeof id)) {
 			st = LUDIC_ERR_IO;
 			break;
 		}

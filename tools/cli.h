@@ -175,7 +175,7 @@ typedef struct durable_args {
 	bool has_until, quiet;
 	long long until;
 	ludic_engine_kind engine;
-	unsigned long long batch;      /* events per commit */
+	unsigned long long batch;      /* events per commit; 0: the default (durable.c) */
 } durable_args;
 int durable_run(const durable_args *a);
 

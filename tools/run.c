@@ -98,7 +98,7 @@ int cmd_run(int argc, char **argv)
 	free(a.operands);
 	if (a.set[RUN_STORE] || a.set[RUN_BATCH]) {
 		char *end = NULL;
-		unsigned long long batch = a.set[RUN_BATCH] ? strtoull(a.value[RUN_BATCH], &end, 10) : 10000;
+		unsigned long long batch = a.set[RUN_BATCH] ? strtoull(a.value[RUN_BATCH], &end, 10) : 0;
 		if (!a.set[RUN_STORE] || (end && (*end || !batch))) {
 			usage_error(a.set[RUN_STORE] ? "`--batch %s` is not a number of events (1 or more)"
 						     : "`--batch` needs `--store DIR`",

@@ -3,7 +3,8 @@
 # group commit, and bytes on disk per customer (docs/operations.md quotes it).
 #
 # usage: bench/store/store_bench.sh [EVENTS [CUSTOMERS [BATCH]]]
-#        (defaults 1000000 events, 100000 customers, batch 10000;
+#        (defaults 1000000 events, 100000 customers, and the batches of
+#         `ludic run --store` without --batch;
 #         BUILD=dir picks the build folder, ENGINE=auto|interp|native the engine)
 #
 # It generates the events with bench-gen (seed 1), then times, on the same
@@ -16,12 +17,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
-EVENTS=${1:-1000000} CUSTOMERS=${2:-100000} BATCH=${3:-10000} ENGINE=${ENGINE:-auto}
+EVENTS=${1:-1000000} CUSTOMERS=${2:-100000} BATCH=${3:-} ENGINE=${ENGINE:-auto}
 ninja -C "$BUILD" ludic bench-gen >/dev/null
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
 "$BUILD/bench-gen" --customers "$CUSTOMERS" --events "$EVENTS" --seed 1 > "$W/events.jsonl"
-echo "retailer program, $EVENTS events, $CUSTOMERS customers, batch $BATCH, engine $ENGINE ($(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg))"
+echo "retailer program, $EVENTS events, $CUSTOMERS customers, batch ${BATCH:-default}, engine $ENGINE ($(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg))"
 timed() { # timed NAME COMMAND...: prints wall, cpu, events/s
 	local name=$1 t
 	shift
@@ -32,7 +33,7 @@ timed() { # timed NAME COMMAND...: prints wall, cpu, events/s
 }
 run=("$BUILD/ludic" run examples/retailer --events "$W/events.jsonl" --engine="$ENGINE" --effects /dev/null --rejects /dev/null)
 timed "in memory" "${run[@]}" -q
-timed "durable (--store)" "${run[@]}" -q --store "$W/store" --batch "$BATCH"
+timed "durable (--store)" "${run[@]}" -q --store "$W/store" ${BATCH:+--batch "$BATCH"}
 bytes=$(du -B1 "$W/store/data.mdb" | cut -f1)
 entries=$("$BUILD/ludic" ledger --store "$W/store" | wc -l)
 awk -v b="$bytes" -v c="$CUSTOMERS" -v l="$entries" 'BEGIN {

@@ -5,6 +5,7 @@
  * checksum; bad folders are refused with a reason; misuse is refused. */
 #include <criterion/criterion.h>
 #include <lmdb.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,6 +166,67 @@ Test(store, resume_after_a_lost_batch_equals_one_run)
 	ludic_program_free(p);
 }
 
+static void count_effect(void *user, const char *json, size_t len)
+{
+	(void)json;
+	(void)len;
+	++*(size_t *)user;
+}
+
+static int count_entry(void *user, const ludic_ledger_entry *e)
+{
+	(void)e;
+	++*(size_t *)user;
+	return 0;
+}
+
+/* A commit written while the next batch is applied (commit_start, then
+ * events, then commit_wait) holds that batch and nothing of the next, and
+ * reports that batch's effects only; the store ends as one of synchronous
+ * commits at the same lines. */
+Test(store, commit_written_during_the_next_batch_holds_only_its_batch)
+{
+	ludic_program *p = retailer();
+	lines l;
+	read_events(&l);
+	char *ref = temp_dir(), *dir = temp_dir();
+	ludic_store *r = run(ref, p, &l, 0, 20, true);
+	size_t first = 0;
+	cr_assert_eq(ludic_store_ledger(r, NULL, false, count_entry, &first), LUDIC_OK);
+	cr_assert_gt(first, 0, "no effect in the first 20 lines");
+	ludic_store_close(r);
+	ludic_store_close(run(ref, p, &l, 20, l.n, true));
+
+	ludic_store *s = NULL;
+	size_t reported = 0, entries = 0;
+	cr_assert_eq(ludic_store_open(dir, NULL, &s), LUDIC_OK);
+	ludic_engine_options opt = {.engine = LUDIC_ENGINE_INTERP};
+	cr_assert_eq(ludic_store_attach(s, p, &opt, count_effect, &reported, NULL, NULL), LUDIC_OK);
+	for (size_t i = 0; i < 20; i++)
+		ludic_store_push_json(s, l.line[i], l.len[i], i + 1);
+	cr_assert_eq(ludic_store_commit_start(s, 0, 20), LUDIC_OK, "%s", ludic_store_error(s));
+	for (size_t i = 20; i < 35; i++)
+		ludic_store_push_json(s, l.line[i], l.len[i], i + 1);
+	cr_assert_eq(ludic_store_commit_wait(s), LUDIC_OK, "%s", ludic_store_error(s));
+	cr_assert_eq(reported, first, "%zu effects reported for a batch of %zu", reported, first);
+	cr_assert_eq(ludic_store_ledger(s, NULL, false, count_entry, &entries), LUDIC_OK);
+	cr_assert_eq(entries, first, "%zu ledger entries committed for a batch of %zu", entries, first);
+	unsigned long long off, line;
+	ludic_store_position(s, &off, &line);
+	cr_assert_eq(line, 20, "the store is at line %llu after the commit of line 20", line);
+	ludic_store_close(s); /* lines 21-35 were never committed: a crash */
+	ludic_store_close(run(dir, p, &l, 20, l.n, true));
+
+	char *a = dump_store(ref), *b = dump_store(dir);
+	cr_assert_str_eq(a, b, "a commit written during the next batch differs from a synchronous one");
+	free(a);
+	free(b);
+	remove_dir(ref);
+	remove_dir(dir);
+	free(l.text);
+	ludic_program_free(p);
+}
+
 Test(store, ledger_of_one_customer_in_order)
 {
 	ludic_program *p = retailer();
@@ -195,6 +257,19 @@ Test(store, ledger_of_one_customer_in_order)
 	ludic_program_free(p);
 }
 
+/* Opens the sub-database `name` of the store in `dir` for writing, behind
+ * the store's back (to damage it). */
+static MDB_txn *raw_open(const char *dir, const char *name, MDB_env **env, MDB_dbi *db)
+{
+	MDB_txn *t;
+	cr_assert_eq(mdb_env_create(env), 0);
+	mdb_env_set_maxdbs(*env, 8);
+	cr_assert_eq(mdb_env_open(*env, dir, 0, 0666), 0);
+	cr_assert_eq(mdb_txn_begin(*env, NULL, 0, &t), 0);
+	cr_assert_eq(mdb_dbi_open(t, name, 0, db), 0);
+	return t;
+}
+
 Test(store, damaged_record_is_caught_by_its_checksum)
 {
 	ludic_program *p = retailer();
@@ -204,13 +279,8 @@ Test(store, damaged_record_is_caught_by_its_checksum)
 	ludic_store_close(run(dir, p, &l, 0, l.n, true));
 	/* change one byte of customer c-1003's saved record, behind the store's back */
 	MDB_env *env;
-	MDB_txn *t;
 	MDB_dbi db;
-	cr_assert_eq(mdb_env_create(&env), 0);
-	mdb_env_set_maxdbs(env, 8);
-	cr_assert_eq(mdb_env_open(env, dir, 0, 0666), 0);
-	cr_assert_eq(mdb_txn_begin(env, NULL, 0, &t), 0);
-	cr_assert_eq(mdb_dbi_open(t, "customers", 0, &db), 0);
+	MDB_txn *t = raw_open(dir, "customers", &env, &db);
 	MDB_val k = {.mv_size = 6, .mv_data = "c-1003"}, v;
 	cr_assert_eq(mdb_get(t, db, &k, &v), 0);
 	unsigned char *copy = malloc(v.mv_size);
@@ -227,6 +297,34 @@ Test(store, damaged_record_is_caught_by_its_checksum)
 	cr_assert_eq(ludic_store_attach(s, p, NULL, NULL, NULL, NULL, NULL), LUDIC_ERR_IO);
 	cr_assert(strstr(ludic_store_error(s), "\"c-1003\"") && strstr(ludic_store_error(s), "checksum") &&
 			  strstr(ludic_store_error(s), "backup"),
+		  "unclear: %s", ludic_store_error(s));
+	ludic_store_close(s);
+	remove_dir(dir);
+	free(l.text);
+	ludic_program_free(p);
+}
+
+/* A store written by a ludic of another store format (here format 1, whose
+ * ledger held JSON text) is refused at open, saying which formats. */
+Test(store, store_of_another_format_is_refused)
+{
+	ludic_program *p = retailer();
+	lines l;
+	read_events(&l);
+	char *dir = temp_dir();
+	ludic_store_close(run(dir, p, &l, 0, 10, true));
+	MDB_env *env;
+	MDB_dbi db;
+	MDB_txn *t = raw_open(dir, "meta", &env, &db);
+	uint64_t one = 1;
+	MDB_val k = {.mv_size = 6, .mv_data = "format"}, v = {.mv_size = 8, .mv_data = &one};
+	cr_assert_eq(mdb_put(t, db, &k, &v, 0), 0);
+	cr_assert_eq(mdb_txn_commit(t), 0);
+	mdb_env_close(env);
+
+	ludic_store *s = NULL;
+	cr_assert_neq(ludic_store_open(dir, NULL, &s), LUDIC_OK, "a store of format 1 was opened");
+	cr_assert(strstr(ludic_store_error(s), "format 1") && strstr(ludic_store_error(s), "reads format 2"),
 		  "unclear: %s", ludic_store_error(s));
 	ludic_store_close(s);
 	remove_dir(dir);
