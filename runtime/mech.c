@@ -19,12 +19,6 @@ void rt_emit(rt_vm *vm, rt_effect *fx)
 		vm->x->emit(vm->x->user, fx);
 }
 
-static rt_effect fx_new(rt_fx_kind k, int32_t rule)
-{
-	return (rt_effect){.kind = k, .wallet = -1, .badge = -1, .ladder = -1, .rung = -1, .previous = -1,
-			   .rule = rule, .step = -1, .item = -1};
-}
-
 /* ---- wallets ---- */
 
 #define W_BAL 0
@@ -48,11 +42,11 @@ static int64_t wallet_pending(const rt_lay_wallet *lw, const uint8_t *rec)
 /* An effect moving `amount` points of wallet `w` (in record `rec`), with the
  * wallet's spendable and pending totals after it; an effect on a staff
  * wallet goes to the staff member. */
-static rt_effect fx_wallet(const rt_vm *vm, rt_fx_kind kind, int32_t rule, uint32_t w, const uint8_t *rec,
-			   int64_t amount)
+static inline rt_effect fx_wallet(const rt_vm *vm, rt_fx_kind kind, int32_t rule, uint32_t w, const uint8_t *rec,
+				  int64_t amount)
 {
 	const rt_lay_wallet *lw = &vm->p->wallets[w];
-	rt_effect fx = fx_new(kind, rule);
+	rt_effect fx = rt_fx_new(kind, rule);
 	fx.wallet = (int32_t)w;
 	fx.amount = amount;
 	fx.balance = rt_ld64(rec, lw->off + W_BAL);
@@ -440,7 +434,7 @@ static void ladder_move(rt_vm *vm, uint32_t l, int32_t to)
 	int32_t from = rt_ld32(vm->st, ll->off);
 	rt_st32(vm->st, ll->off, to);
 	rt_st32(vm->st, ll->off + 4, (int32_t)vm->day);
-	rt_effect fx = fx_new(vm->p->r->ladders[l]->level ? RT_FX_LEVEL : RT_FX_TIER, -1);
+	rt_effect fx = rt_fx_new(vm->p->r->ladders[l]->level ? RT_FX_LEVEL : RT_FX_TIER, -1);
 	fx.ladder = (int32_t)l;
 	fx.rung = to;
 	fx.previous = from;
@@ -549,7 +543,7 @@ int64_t rt_mission_advance(rt_vm *vm, uint32_t m, int32_t step)
 	count = 0;
 	memcpy(st + lm->off + M_COUNT, &count, 2);
 	st[lm->off + M_STEP] = (uint8_t)(step + 1);
-	rt_effect fx = fx_new(RT_FX_MISSION_STEP, lm->rule);
+	rt_effect fx = rt_fx_new(RT_FX_MISSION_STEP, lm->rule);
 	fx.step = step;
 	rt_emit(vm, &fx);
 	if ((uint32_t)step + 1 < lm->nsteps)
@@ -560,7 +554,7 @@ int64_t rt_mission_advance(rt_vm *vm, uint32_t m, int32_t step)
 
 void rt_mission_done(rt_vm *vm, uint32_t m)
 {
-	rt_effect fx = fx_new(RT_FX_MISSION_COMPLETE, vm->p->missions[m].rule);
+	rt_effect fx = rt_fx_new(RT_FX_MISSION_COMPLETE, vm->p->missions[m].rule);
 	rt_emit(vm, &fx);
 }
 
@@ -615,7 +609,7 @@ int64_t rt_streak_advance(rt_vm *vm, uint32_t s)
 void rt_streak_done(rt_vm *vm, uint32_t s)
 {
 	const rt_lay_streak *ls = &vm->p->streaks[s];
-	rt_effect fx = fx_new(RT_FX_STREAK, ls->rule);
+	rt_effect fx = rt_fx_new(RT_FX_STREAK, ls->rule);
 	fx.length = ls->goal;
 	rt_emit(vm, &fx);
 }
@@ -841,7 +835,7 @@ int64_t rt_find_item(rt_vm *vm, rt_str name)
 
 void rt_refuse(rt_vm *vm, int64_t item, rt_refusal why)
 {
-	rt_effect fx = fx_new(RT_FX_REFUSAL, -1);
+	rt_effect fx = rt_fx_new(RT_FX_REFUSAL, -1);
 	fx.item = (int32_t)item;
 	fx.item_name = vm->item_name;
 	fx.reason = why;
