@@ -330,7 +330,8 @@ static int64_t jh_BADGE(rt_vm *vm, int64_t c, int64_t imm, int64_t u3)
 	uint32_t b = (uint32_t)imm, off = vm->p->off_badges + b / 8;
 	if (!(vm->st[off] & (1u << (b % 8)))) {
 		vm->st[off] |= (uint8_t)(1u << (b % 8));
-		rt_effect fx = rt_fx_new(RT_FX_BADGE, (int32_t)c);
+		rt_effect fx;
+		rt_fx_init(&fx, RT_FX_BADGE, (int32_t)c);
 		fx.badge = (int32_t)b;
 		rt_emit(vm, &fx);
 	}
@@ -376,7 +377,8 @@ static int64_t jh_NARGS(rt_vm *vm, int64_t b, int64_t imm, int64_t u3)
 static int64_t jh_NOTIFY(rt_vm *vm, int64_t c, int64_t imm, int64_t u3)
 {
 	(void)u3;
-	rt_effect fx = rt_fx_new(RT_FX_NOTIFY, (int32_t)c);
+	rt_effect fx;
+	rt_fx_init(&fx, RT_FX_NOTIFY, (int32_t)c);
 	fx.template_name = vm->p->templates[imm];
 	fx.args = vm->args;
 	fx.nargs = vm->nargs;
