@@ -29,7 +29,7 @@
 bool rt_jit_test_break = false;
 
 /* Bump when the generated code's conventions change. */
-#define JIT_CONVENTION 1
+#define JIT_CONVENTION 2
 
 static void abi_stamp(char *buf, size_t cap)
 {
@@ -439,6 +439,63 @@ static void ret(jit *j)
 	j->cur = NULL;
 }
 
+/* LSCAN, as vm.c jh_LSCAN does it: a loop over the items of list field b,
+ * testing string field c of each against constant s (imm's low 32 bits);
+ * mode 0: any, 1: count, 2: sum of field vf; `neg`: the test fails. Inline
+ * when the test is an equality with a constant that can be a literal (the
+ * comparison is then specialised to its length); else the helper. Either
+ * way vm->elem is left on the last item, as the interpreter leaves it. */
+static void lscan(jit *j, const ir_op *o)
+{
+	uint64_t imm = (uint64_t)o->imm;
+	uint32_t s = (uint32_t)imm, vf = (uint32_t)(imm >> 32) & 0xffff;
+	unsigned mode = (unsigned)(imm >> 48) & 3;
+	bool in = imm >> 50 & 1, neg = imm >> 51 & 1;
+	if (in || mode > 2 || s >= j->p->nstrs || has_nul(j->p->strs[s], j->p->strlens[s])) {
+		setreg(j, o->a, call(j, RT_JH_LSCAN, K(j, o->b), K(j, o->c), K(j, o->imm)));
+		reload_elem(j);
+		return;
+	}
+	gcc_jit_lvalue *n = tmp(j, j->t_i64), *k = tmp(j, j->t_i64), *acc = tmp(j, j->t_i64);
+	gcc_jit_lvalue *items = tmp(j, j->t_bytes), *step = tmp(j, j->t_i64), *it = tmp(j, j->t_bytes);
+	set(j, n, list_n(j, rv(j->ev), o->b));
+	set(j, items, rv(mem(j, rv(j->ev), field_off(o->b) + (int64_t)offsetof(rt_list, items), j->t_bytes)));
+	set(j, step, bin(j, GCC_JIT_BINARY_OP_MULT, j->t_i64,
+			 cast(j, rv(mem(j, rv(j->ev), field_off(o->b) + (int64_t)offsetof(rt_list, stride), j->t_u32)), j->t_i64),
+			 K(j, (int64_t)sizeof(rt_value))));
+	set(j, acc, K(j, 0));
+	set(j, k, K(j, 0));
+	gcc_jit_block *head = block(j), *body = block(j), *hit = block(j), *next = block(j), *done = block(j);
+	gcc_jit_block_end_with_jump(j->cur, NULL, head);
+	gcc_jit_block_end_with_conditional(head, NULL, cmp(j, GCC_JIT_COMPARISON_LT, rv(k), rv(n)), body, done);
+	j->cur = body;
+	set(j, it, offset(j, rv(items), bin(j, GCC_JIT_BINARY_OP_MULT, j->t_i64, rv(k), rv(step))));
+	gcc_jit_rvalue *m = str_eq_const(j, rv(it), o->c, s);
+	gcc_jit_block_end_with_conditional(j->cur, NULL, isnt(j, m, neg ? 1 : 0), hit, next);
+	j->cur = hit;
+	if (mode == 0) {
+		set(j, acc, K(j, 1));
+	} else if (mode == 1) {
+		set(j, acc, wrap_add(j, rv(acc), K(j, 1)));
+	} else {
+		set(j, acc, sat_add(j, rv(acc), rv(mem(j, rv(it), field_off((int32_t)vf), j->t_i64))));
+	}
+	gcc_jit_block_end_with_jump(j->cur, NULL, next);
+	gcc_jit_block_add_assignment(next, NULL, k, wrap_add(j, rv(k), K(j, 1)));
+	gcc_jit_block_end_with_jump(next, NULL, head);
+	j->cur = done;
+	/* vm->elem on the last item, if any */
+	gcc_jit_block *last = block(j), *after = block(j);
+	gcc_jit_block_end_with_conditional(j->cur, NULL, isnt(j, rv(n), 0), last, after);
+	j->cur = last;
+	set(j, mem(j, j->vm, offsetof(rt_vm, elem), j->t_bytes),
+	    offset(j, rv(items), bin(j, GCC_JIT_BINARY_OP_MULT, j->t_i64, wrap_add(j, rv(n), K(j, -1)), rv(step))));
+	gcc_jit_block_end_with_jump(j->cur, NULL, after);
+	j->cur = after;
+	reload_elem(j);
+	setreg(j, o->a, rv(acc));
+}
+
 /* ---- one op ---- */
 
 static void op(jit *j, uint32_t pc)
@@ -509,10 +566,7 @@ static void op(jit *j, uint32_t pc)
 	case IR_SEQE: setreg(j, o->a, str_eq(j, true, o->b, o->imm)); return;
 	case IR_JSEQE: branch(j, isnt(j, str_eq(j, true, o->b, o->c), 0), o->imm, next); return;
 	case IR_JSNEE: branch(j, is(j, str_eq(j, true, o->b, o->c), 0), o->imm, next); return;
-	case IR_LSCAN:
-		setreg(j, o->a, call(j, RT_JH_LSCAN, K(j, o->b), K(j, o->c), K(j, o->imm)));
-		reload_elem(j);
-		return;
+	case IR_LSCAN: lscan(j, o); return;
 	case IR_SINF: setreg(j, o->a, call(j, RT_JH_SINF, K(j, o->b), K(j, o->imm), NULL)); return;
 	case IR_SINE: setreg(j, o->a, call(j, RT_JH_SINE, K(j, o->b), K(j, o->imm), NULL)); return;
 	case IR_JSINE: branch(j, isnt(j, call(j, RT_JH_SINE, K(j, o->b), K(j, o->c), NULL), 0), o->imm, next); return;

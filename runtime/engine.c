@@ -40,6 +40,7 @@
  * same 64-bit hash as a remembered one of the same customer would be taken
  * for a duplicate (odds about 2^-64 per pair of ids).
  */
+#define _DEFAULT_SOURCE /* madvise */
 #include "engine.h"
 
 #include <inttypes.h>
@@ -49,6 +50,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "check.h"
 #include "native.h"
@@ -129,7 +131,8 @@ typedef struct slab {
 typedef struct pool {
 	slab *first, *last;               /* every slab, oldest first */
 	size_t rec_size;                  /* bytes per record, a multiple of 16 */
-	uint32_t per_slab;                /* records per slab */
+	uint32_t per_slab;                /* records per slab (the small ones) */
+	uint32_t nslabs;                  /* slabs made */
 	size_t bytes;                     /* allocated */
 } pool;
 
@@ -141,16 +144,46 @@ static void pool_init(pool *p, size_t rec_size)
 	p->per_slab = (uint32_t)(per < 16 ? 16 : per > 65536 ? 65536 : per);
 }
 
+/* Slabs after the first SMALL_SLABS are HUGE_SLAB bytes, aligned on their
+ * size, and the kernel is asked to back them with huge pages: a customer's
+ * record is a few KB read all over, found at random among millions, so
+ * with 4 KB pages nearly every event misses the TLB on it (a page walk,
+ * and in a virtual machine a much longer one) before it misses the cache. */
+#define SMALL_SLABS 2
+#define HUGE_SLAB ((size_t)2 << 20)
+
+static slab *slab_new(pool *p, size_t *bytes, uint32_t *cap)
+{
+	slab *s = NULL;
+#if defined(MADV_HUGEPAGE)
+	if (p->nslabs >= SMALL_SLABS && p->rec_size <= HUGE_SLAB / 16) {
+		void *m = NULL;
+		if (posix_memalign(&m, HUGE_SLAB, HUGE_SLAB) == 0) {
+			madvise(m, HUGE_SLAB, MADV_HUGEPAGE); /* advice: without it, 4 KB pages */
+			*bytes = HUGE_SLAB;
+			*cap = (uint32_t)((HUGE_SLAB - sizeof(slab)) / p->rec_size);
+			return m;
+		}
+	}
+#endif
+	*bytes = sizeof(slab) + p->rec_size * p->per_slab;
+	*cap = p->per_slab;
+	s = malloc(*bytes);
+	return s;
+}
+
 static void *pool_alloc(pool *p)
 {
 	if (!p->last || p->last->used == p->last->cap) {
-		size_t bytes = sizeof(slab) + p->rec_size * p->per_slab;
-		slab *s = malloc(bytes);
+		size_t bytes;
+		uint32_t cap;
+		slab *s = slab_new(p, &bytes, &cap);
 		if (!s)
 			return NULL;
+		p->nslabs++;
 		s->next = NULL;
 		s->used = 0;
-		s->cap = p->per_slab;
+		s->cap = cap;
 		if (p->last)
 			p->last->next = s;
 		else
@@ -170,6 +203,7 @@ static void pool_free(pool *p)
 		free(s);
 	}
 	p->first = p->last = NULL;
+	p->nslabs = 0;
 	p->bytes = 0;
 }
 

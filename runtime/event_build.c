@@ -37,6 +37,7 @@ typedef struct lbuf {
 	rt_value *v;     /* the items */
 	uint32_t n;      /* items */
 	uint32_t cap;    /* values allocated */
+	uint32_t stride; /* values per item; set by ludic_event_add_item, valid while n > 0 */
 } lbuf;
 
 /* A list of scalars inside an item (a line's tags), in the nested pool. */
@@ -49,6 +50,7 @@ struct ludic_event {
 	const ludic_program *p;       /* the program the events are for */
 	const rt_schema *s;           /* its schema */
 	int32_t type;                 /* record index of the event being built; -1 before the first reset */
+	const rt_record *rec;         /* s->records[type], or NULL before the first reset: every setter needs it */
 	rt_value *vals;               /* presence mask + RT_MAX_FIELDS values */
 	lbuf lists[RT_MAX_FIELDS];    /* per field index: the items of a list field */
 	rt_value *npool;              /* values of nested lists */
@@ -154,6 +156,7 @@ ludic_status ludic_event_reset(ludic_event *ev, int type)
 	if (!rec)
 		return LUDIC_ERR_USAGE;
 	ev->type = type;
+	ev->rec = rec;
 	memset(ev->vals, 0, (1 + (size_t)rec->nfields) * sizeof *ev->vals);
 	for (uint32_t i = 0; i < rec->nfields; i++)
 		ev->lists[i].n = 0;
@@ -165,7 +168,7 @@ ludic_status ludic_event_reset(ludic_event *ev, int type)
 
 static const rt_record *current(const ludic_event *ev)
 {
-	return ev && ev->type >= 0 ? &ev->s->records[ev->type] : NULL;
+	return ev ? ev->rec : NULL;
 }
 
 /* The first data problem wins, as in the decoder (one reject per line). */
@@ -456,6 +459,7 @@ int ludic_event_add_item(ludic_event *ev, int field, const char *s, size_t len)
 	uint32_t stride = stride_of(ev, f);
 	if (!lbuf_grow(b, ((size_t)b->n + 1) * stride))
 		return -1;
+	b->stride = stride;
 	rt_value *item = &b->v[(size_t)b->n * stride];
 	memset(item, 0, stride * sizeof *item);
 	int index = (int)b->n++;
@@ -482,10 +486,10 @@ static rt_value *item_slot(ludic_event *ev, int field, int item, int sub, const 
 			   const struct rt_field **sub_out)
 {
 	const struct rt_field *f = list_field(ev, field);
-	if (!f || item < 0 || (uint32_t)item >= ev->lists[field].n)
+	const lbuf *b = &ev->lists[field];
+	if (!f || item < 0 || (uint32_t)item >= b->n)
 		return NULL;
-	uint32_t stride = stride_of(ev, f);
-	rt_value *base = &ev->lists[field].v[(size_t)item * stride];
+	rt_value *base = &b->v[(size_t)item * b->stride];
 	*f_out = f;
 	if (f->elem_record < 0) {
 		if (sub >= 0)

@@ -19,12 +19,6 @@ void rt_emit(rt_vm *vm, rt_effect *fx)
 		vm->x->emit(vm->x->user, fx);
 }
 
-static rt_effect fx_new(rt_fx_kind k, int32_t rule)
-{
-	return (rt_effect){.kind = k, .wallet = -1, .badge = -1, .ladder = -1, .rung = -1, .previous = -1,
-			   .rule = rule, .step = -1, .item = -1};
-}
-
 /* ---- wallets ---- */
 
 #define W_BAL 0
@@ -48,20 +42,19 @@ static int64_t wallet_pending(const rt_lay_wallet *lw, const uint8_t *rec)
 /* An effect moving `amount` points of wallet `w` (in record `rec`), with the
  * wallet's spendable and pending totals after it; an effect on a staff
  * wallet goes to the staff member. */
-static rt_effect fx_wallet(const rt_vm *vm, rt_fx_kind kind, int32_t rule, uint32_t w, const uint8_t *rec,
-			   int64_t amount)
+static inline void fx_wallet(rt_effect *fx, const rt_vm *vm, rt_fx_kind kind, int32_t rule, uint32_t w,
+			     const uint8_t *rec, int64_t amount)
 {
 	const rt_lay_wallet *lw = &vm->p->wallets[w];
-	rt_effect fx = fx_new(kind, rule);
-	fx.wallet = (int32_t)w;
-	fx.amount = amount;
-	fx.balance = rt_ld64(rec, lw->off + W_BAL);
-	fx.pending = wallet_pending(lw, rec);
+	rt_fx_init(fx, kind, rule);
+	fx->wallet = (int32_t)w;
+	fx->amount = amount;
+	fx->balance = rt_ld64(rec, lw->off + W_BAL);
+	fx->pending = wallet_pending(lw, rec);
 	if (lw->staff) {
-		fx.staff = true;
-		fx.who = vm->staff_id;
+		fx->staff = true;
+		fx->who = vm->staff_id;
 	}
-	return fx;
 }
 
 int64_t rt_balance(const rt_program *p, const uint8_t *rec, uint32_t w)
@@ -210,7 +203,8 @@ void rt_credit(rt_vm *vm, uint32_t w, int64_t amount, int32_t rule)
 		uint32_t o = p->off_recent + (uint32_t)vm->recent * p->recent_size + 32 + 16 * (uint32_t)lw->recent_slot;
 		rt_st64(rec, o, add_sat(rt_ld64(rec, o), amount));
 	}
-	rt_effect fx = fx_wallet(vm, RT_FX_AWARD, rule, w, rec, amount);
+	rt_effect fx;
+	fx_wallet(&fx, vm, RT_FX_AWARD, rule, w, rec, amount);
 	rt_emit(vm, &fx);
 }
 
@@ -226,7 +220,8 @@ bool rt_debit(rt_vm *vm, uint32_t w, int64_t amount, rt_fx_kind kind, int32_t ru
 		return false;
 	rt_st64(rec, lw->off + W_BAL, bal - amount);
 	lots_take(p, rec, w, amount);
-	rt_effect fx = fx_wallet(vm, kind, rule, w, rec, amount);
+	rt_effect fx;
+	fx_wallet(&fx, vm, kind, rule, w, rec, amount);
 	fx.item = item;
 	fx.item_name = vm->item_name;
 	rt_emit(vm, &fx);
@@ -255,7 +250,8 @@ void rt_expire(rt_vm *vm, uint32_t w)
 	rt_st64(rec, lw->off + W_BAL, bal);
 	if (total <= 0)
 		return;
-	rt_effect fx = fx_wallet(vm, RT_FX_EXPIRE, -1, w, rec, total);
+	rt_effect fx;
+	fx_wallet(&fx, vm, RT_FX_EXPIRE, -1, w, rec, total);
 	rt_emit(vm, &fx);
 }
 
@@ -284,7 +280,8 @@ void rt_release(rt_vm *vm, uint32_t w)
 	rt_st64(rec, lw->off + W_BAL, bal);
 	if (total <= 0)
 		return;
-	rt_effect fx = fx_wallet(vm, RT_FX_RELEASE, -1, w, rec, total);
+	rt_effect fx;
+	fx_wallet(&fx, vm, RT_FX_RELEASE, -1, w, rec, total);
 	rt_emit(vm, &fx);
 }
 
@@ -440,7 +437,8 @@ static void ladder_move(rt_vm *vm, uint32_t l, int32_t to)
 	int32_t from = rt_ld32(vm->st, ll->off);
 	rt_st32(vm->st, ll->off, to);
 	rt_st32(vm->st, ll->off + 4, (int32_t)vm->day);
-	rt_effect fx = fx_new(vm->p->r->ladders[l]->level ? RT_FX_LEVEL : RT_FX_TIER, -1);
+	rt_effect fx;
+	rt_fx_init(&fx, vm->p->r->ladders[l]->level ? RT_FX_LEVEL : RT_FX_TIER, -1);
 	fx.ladder = (int32_t)l;
 	fx.rung = to;
 	fx.previous = from;
@@ -549,7 +547,8 @@ int64_t rt_mission_advance(rt_vm *vm, uint32_t m, int32_t step)
 	count = 0;
 	memcpy(st + lm->off + M_COUNT, &count, 2);
 	st[lm->off + M_STEP] = (uint8_t)(step + 1);
-	rt_effect fx = fx_new(RT_FX_MISSION_STEP, lm->rule);
+	rt_effect fx;
+	rt_fx_init(&fx, RT_FX_MISSION_STEP, lm->rule);
 	fx.step = step;
 	rt_emit(vm, &fx);
 	if ((uint32_t)step + 1 < lm->nsteps)
@@ -560,7 +559,8 @@ int64_t rt_mission_advance(rt_vm *vm, uint32_t m, int32_t step)
 
 void rt_mission_done(rt_vm *vm, uint32_t m)
 {
-	rt_effect fx = fx_new(RT_FX_MISSION_COMPLETE, vm->p->missions[m].rule);
+	rt_effect fx;
+	rt_fx_init(&fx, RT_FX_MISSION_COMPLETE, vm->p->missions[m].rule);
 	rt_emit(vm, &fx);
 }
 
@@ -615,7 +615,8 @@ int64_t rt_streak_advance(rt_vm *vm, uint32_t s)
 void rt_streak_done(rt_vm *vm, uint32_t s)
 {
 	const rt_lay_streak *ls = &vm->p->streaks[s];
-	rt_effect fx = fx_new(RT_FX_STREAK, ls->rule);
+	rt_effect fx;
+	rt_fx_init(&fx, RT_FX_STREAK, ls->rule);
 	fx.length = ls->goal;
 	rt_emit(vm, &fx);
 }
@@ -820,7 +821,8 @@ void rt_return(rt_vm *vm, rt_str original, int64_t value)
 			int64_t pat = clk_period_start(p->zone, CLK_DAY, pday);
 			for (int32_t k = lw->earned_win; k >= 0; k = p->windows[k].next_earned)
 				rt_win_add(p, st, (uint32_t)k, pat, mul_sat(-taken, AST_DECIMAL_SCALE));
-			rt_effect fx = fx_wallet(vm, RT_FX_REVERSE, -1, w, st, taken);
+			rt_effect fx;
+			fx_wallet(&fx, vm, RT_FX_REVERSE, -1, w, st, taken);
 			rt_emit(vm, &fx);
 		}
 		return;
@@ -841,7 +843,8 @@ int64_t rt_find_item(rt_vm *vm, rt_str name)
 
 void rt_refuse(rt_vm *vm, int64_t item, rt_refusal why)
 {
-	rt_effect fx = fx_new(RT_FX_REFUSAL, -1);
+	rt_effect fx;
+	rt_fx_init(&fx, RT_FX_REFUSAL, -1);
 	fx.item = (int32_t)item;
 	fx.item_name = vm->item_name;
 	fx.reason = why;

@@ -56,6 +56,32 @@ static inline void rt_st64(uint8_t *s, uint32_t off, int64_t v) { memcpy(s + off
 
 void rt_emit(rt_vm *vm, rt_effect *fx);
 
+/* Makes `fx` a blank effect of kind `k` from rule `rule`, field by field,
+ * in place: a compound literal of this size is zeroed with a `rep stos`
+ * (slow to start), and an effect built elsewhere and copied is read back in
+ * wide moves that wait for its narrow stores (store forwarding fails):
+ * either cost more than the rest of an award. */
+static inline void rt_fx_init(rt_effect *fx, rt_fx_kind k, int32_t rule)
+{
+	fx->kind = k;
+	fx->staff = false;
+	fx->who = (rt_str){NULL, 0};
+	fx->wallet = -1;
+	fx->amount = fx->balance = fx->pending = 0;
+	fx->badge = fx->ladder = fx->rung = fx->previous = -1;
+	fx->rule = rule;
+	fx->step = -1;
+	fx->length = 0;
+	fx->template_name = NULL;
+	fx->args = NULL;
+	fx->nargs = 0;
+	fx->item = -1;
+	fx->item_name = (rt_str){NULL, 0};
+	fx->reason = RT_REFUSE_NONE;
+	fx->event_id = (rt_str){NULL, 0};
+	fx->at = 0;
+}
+
 int64_t rt_balance(const rt_program *p, const uint8_t *rec, uint32_t w);
 void rt_credit(rt_vm *vm, uint32_t w, int64_t amount, int32_t rule);
 bool rt_debit(rt_vm *vm, uint32_t w, int64_t amount, rt_fx_kind kind, int32_t rule, int32_t item);

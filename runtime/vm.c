@@ -330,8 +330,9 @@ static int64_t jh_BADGE(rt_vm *vm, int64_t c, int64_t imm, int64_t u3)
 	uint32_t b = (uint32_t)imm, off = vm->p->off_badges + b / 8;
 	if (!(vm->st[off] & (1u << (b % 8)))) {
 		vm->st[off] |= (uint8_t)(1u << (b % 8));
-		rt_effect fx = {.kind = RT_FX_BADGE, .wallet = -1, .badge = (int32_t)b, .ladder = -1,
-				.rung = -1, .previous = -1, .rule = (int32_t)c, .step = -1, .item = -1};
+		rt_effect fx;
+		rt_fx_init(&fx, RT_FX_BADGE, (int32_t)c);
+		fx.badge = (int32_t)b;
 		rt_emit(vm, &fx);
 	}
 	return 0;
@@ -376,9 +377,11 @@ static int64_t jh_NARGS(rt_vm *vm, int64_t b, int64_t imm, int64_t u3)
 static int64_t jh_NOTIFY(rt_vm *vm, int64_t c, int64_t imm, int64_t u3)
 {
 	(void)u3;
-	rt_effect fx = {.kind = RT_FX_NOTIFY, .wallet = -1, .badge = -1, .ladder = -1, .rung = -1,
-			.previous = -1, .rule = (int32_t)c, .step = -1, .item = -1,
-			.template_name = vm->p->templates[imm], .args = vm->args, .nargs = vm->nargs};
+	rt_effect fx;
+	rt_fx_init(&fx, RT_FX_NOTIFY, (int32_t)c);
+	fx.template_name = vm->p->templates[imm];
+	fx.args = vm->args;
+	fx.nargs = vm->nargs;
 	rt_emit(vm, &fx);
 	vm->nargs = 0;
 	return 0;
@@ -644,15 +647,27 @@ void rt_vm_run(rt_vm *vm, const ir_routine *rt, int64_t *R)
 
 /* ---- exec.h ---- */
 
+/* Every field but the arguments of a notification, one by one: a memset of
+ * this size is a `rep stos`, slow to start, once per event and per day. */
 static void vm_init(rt_vm *vm, rt_exec *x)
 {
-	memset(vm, 0, offsetof(rt_vm, args));
 	vm->x = x;
 	vm->p = x->prog;
+	vm->ev = NULL;
 	vm->st = x->state;
+	vm->staff = NULL;
+	vm->staff_id = (rt_str){NULL, 0};
+	vm->day = vm->at = 0;
+	vm->event_id = (rt_str){NULL, 0};
+	vm->elem = NULL;
 	vm->recent = -1;
+	vm->item_name = (rt_str){NULL, 0};
+	for (int u = 0; u < 4; u++)
+		vm->per[u] = 0;
+	vm->per_known = 0;
 	vm->tslot = -1;
 	vm->exp_wallet = -1;
+	vm->exp_day = 0;
 	vm->nargs = 0;
 	vm->stop = false;
 }
