@@ -486,8 +486,10 @@ static rt_value *item_slot(ludic_event *ev, int field, int item, int sub, const 
 			   const struct rt_field **sub_out)
 {
 	const struct rt_field *f = list_field(ev, field);
+	if (!f || item < 0)
+		return NULL; /* ev NULL, or not a list field: nothing of ev may be touched */
 	const lbuf *b = &ev->lists[field];
-	if (!f || item < 0 || (uint32_t)item >= b->n)
+	if ((uint32_t)item >= b->n)
 		return NULL;
 	rt_value *base = &b->v[(size_t)item * b->stride];
 	*f_out = f;
