@@ -46,7 +46,6 @@
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdatomic.h>
-#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -429,13 +428,6 @@ static uint8_t *staff_state(void *user, rt_str id)
  * When native code cannot be had, the engine stays on the interpreter and
  * says why (ludic_engine_info.note). */
 
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
 static void *compile_thread(void *arg)
 {
 	ludic_engine *e = arg;
@@ -445,23 +437,29 @@ static void *compile_thread(void *arg)
 	return NULL;
 }
 
-static void native_failed(ludic_engine *e)
+/* Runs native code `n` from the next event on, or, NULL, says why not. */
+static void use_native(ludic_engine *e, rt_native *n)
 {
-	snprintf(e->note, sizeof e->note, "%s; running on the interpreter", e->ninfo.error);
+	e->native = n;
+	if (n)
+		e->x.native = n;
+	else
+		snprintf(e->note, sizeof e->note, "%s; running on the interpreter", e->ninfo.error);
+}
+
+/* Waits for the background compile (if still under way) and takes its result. */
+static void take_compiled(ludic_engine *e)
+{
+	pthread_join(e->compiler, NULL);
+	e->compiling = false;
+	use_native(e, atomic_load_explicit(&e->ready, memory_order_acquire));
 }
 
 /* Between two events: takes the background compile's result once it is over. */
 static inline void tier_check(ludic_engine *e)
 {
-	if (!e->compiling || !atomic_load_explicit(&e->compiled, memory_order_acquire))
-		return;
-	pthread_join(e->compiler, NULL);
-	e->compiling = false;
-	e->native = atomic_load_explicit(&e->ready, memory_order_acquire);
-	if (e->native)
-		e->x.native = e->native;
-	else
-		native_failed(e);
+	if (e->compiling && atomic_load_explicit(&e->compiled, memory_order_acquire))
+		take_compiled(e);
 }
 
 static ludic_engine_kind kind_from_env(ludic_engine_kind k)
@@ -491,13 +489,7 @@ static bool native_start(ludic_engine *e, const ludic_engine_options *opt)
 	if (e->kind == LUDIC_ENGINE_AUTO && !rt_native_available())
 		return true; /* the interpreter, silently: a build without a native back end */
 	if (e->kind == LUDIC_ENGINE_NATIVE) {
-		double t0 = now_ms();
-		e->native = rt_native_load(e->rp, &e->nopt, &e->ninfo);
-		e->ninfo.ms = now_ms() - t0;
-		if (e->native)
-			e->x.native = e->native;
-		else
-			native_failed(e);
+		use_native(e, rt_native_load(e->rp, &e->nopt, &e->ninfo));
 		return true;
 	}
 	atomic_init(&e->compiled, false);
@@ -513,16 +505,8 @@ static bool native_start(ludic_engine *e, const ludic_engine_options *opt)
 
 void ludic_engine_wait_native(ludic_engine *e)
 {
-	if (!e || !e->compiling)
-		return;
-	pthread_join(e->compiler, NULL);
-	atomic_store_explicit(&e->compiled, true, memory_order_relaxed);
-	e->compiling = false;
-	e->native = atomic_load_explicit(&e->ready, memory_order_acquire);
-	if (e->native)
-		e->x.native = e->native;
-	else
-		native_failed(e);
+	if (e && e->compiling)
+		take_compiled(e);
 }
 
 void ludic_engine_info_get(ludic_engine *e, ludic_engine_info *out)
